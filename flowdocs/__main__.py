@@ -1,0 +1,3 @@
+from flowdocs.cli import main
+
+main()

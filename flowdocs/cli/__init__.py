@@ -1,0 +1,36 @@
+"""The `flowdocs` command line: thin adapters over the pipeline, one module per verb."""
+
+from __future__ import annotations
+
+import click
+
+from flowdocs import __version__
+from flowdocs.cli.common import FlowdocsGroup
+
+
+@click.group(cls=FlowdocsGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                  "max_content_width": 100})
+@click.version_option(__version__, prog_name="flowdocs")
+def cli() -> None:
+    """Resolve Azure network designs into numbered traffic flows, diagrams and docs.
+
+    \b
+    Examples:
+      flowdocs validate designs/
+      flowdocs resolve designs/sql-backup-hub-firewall.yaml
+      flowdocs routes designs/sql-backup-hub-firewall.yaml --subnet vnet-spoke-sql/snet-sql
+    """
+
+
+def _register() -> None:
+    from flowdocs.cli import resolve, routes, schema, validate
+
+    for module in (validate, resolve, routes, schema):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    cli()

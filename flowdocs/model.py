@@ -1,0 +1,169 @@
+"""The design file format, version 1, as typed models.
+
+The models are the one declaration of the format: the loader validates with them, and
+`flowdocs schema` prints their JSON Schema. Field names and enumeration values are binding
+(see the design-format reference); new optional keys may be added, none renamed.
+Cross-field checks (references, overlaps, IPs in subnets) live in `validate.py` and run only
+after every field has passed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+FORMAT_VERSION = 1
+
+
+def _cidr(value: str) -> str:
+    """A CIDR with no host bits set, in canonical text form."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"expected a CIDR such as 10.0.0.0/16, found {value!r}") from None
+    if "/" not in value:
+        raise ValueError(f"expected a CIDR with a prefix length, found {value!r}")
+    if network.network_address != ipaddress.ip_interface(value).ip:
+        raise ValueError(f"{value!r} has host bits set; did you mean '{network}'?")
+    return str(network)
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"expected an IP address such as 10.0.1.4, found {value!r}") from None
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+IpAddress = Annotated[str, AfterValidator(_ip)]
+# Azure resource names; '/' and '~' are reserved for references and peering ids.
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+SubnetRef = Annotated[str, Field(pattern=r"^[^/\s]+/[^/\s]+$", description="VNET/SUBNET")]
+# A route's address prefix: a CIDR or a service tag (Storage, Storage.WestEurope, AzureCloud).
+RoutePrefix = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9.:/]*$")]
+
+NextHopType = Literal["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"]
+NetworkPolicies = Literal["Disabled", "Enabled", "RouteTableEnabled", "NetworkSecurityGroupEnabled"]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Subnet(Strict):
+    name: Name
+    prefix: Cidr
+    route_table: Name | None = None
+    service_endpoints: list[str] = []
+    service_endpoint_policies: list[Name] = []
+    private_endpoint_network_policies: NetworkPolicies = "Disabled"
+
+
+class VNet(Strict):
+    name: Name
+    address_space: list[Cidr] = Field(min_length=1)
+    subnets: list[Subnet] = []
+
+
+class Peering(Strict):
+    vnets: list[Name] = Field(min_length=2, max_length=2)
+    allow_forwarded_traffic: bool = True
+    allow_gateway_transit: bool = Field(False, description="On the second VNet's link (the hub).")
+    use_remote_gateways: bool = Field(False, description="On the first VNet's link (the spoke).")
+
+    @property
+    def id(self) -> str:
+        return f"{self.vnets[0]}~{self.vnets[1]}"
+
+
+class Route(Strict):
+    name: Name
+    address_prefix: RoutePrefix
+    next_hop_type: NextHopType
+    next_hop_ip: IpAddress | None = None
+
+
+class RouteTable(Strict):
+    name: Name
+    disable_bgp_route_propagation: bool = False
+    routes: list[Route] = []
+
+
+class Firewall(Strict):
+    name: Name
+    type: Literal["azure-firewall", "nva"]
+    sku: Literal["Basic", "Standard", "Premium"] | None = None
+    vendor: str | None = None
+    subnet: SubnetRef
+    private_ip: IpAddress
+    licensed_throughput_mbps: float | None = Field(None, gt=0)
+    tls_inspection: bool = Field(False, description="Extension: TLS inspection on its rules.")
+
+
+class Gateway(Strict):
+    name: Name
+    type: Literal["vpn", "expressroute"]
+    vnet: Name
+    advertises_default_route: bool = False
+    advertised_prefixes: list[Cidr] = Field(
+        [], description="Extension: on-premises prefixes learned over BGP (besides 0.0.0.0/0)."
+    )
+
+
+class Vault(Strict):
+    name: Name
+    public_network_access: Literal["Enabled", "Disabled"] = "Enabled"
+
+
+class StorageAccount(Strict):
+    name: Name
+
+
+class ServiceEndpointPolicy(Strict):
+    name: Name
+    allowed_storage_accounts: list[Name] = []
+
+
+class PrivateEndpoint(Strict):
+    name: Name
+    subnet: SubnetRef
+    target: Name
+    ip: IpAddress | None = None
+
+
+class Backup(Strict):
+    vault: Name | None = None
+    storage_account: Name | None = None
+    daily_gb: float | None = Field(None, ge=0)
+    window_hours: float | None = Field(None, gt=0, le=24)
+
+
+class Workload(Strict):
+    name: Name
+    type: str = Field(description="A workload type of the flow catalog, e.g. sql-server-in-vm.")
+    subnet: SubnetRef
+    ip: IpAddress | None = None
+    backup: Backup = Backup()
+
+
+class Design(Strict):
+    flowdocs: Literal[1] = Field(description="Format version.")
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+    title: str = Field(min_length=1)
+    summary: str = ""
+    region: str | None = Field(None, pattern=r"^[a-z0-9]+$")
+    vnets: list[VNet] = []
+    peerings: list[Peering] = []
+    route_tables: list[RouteTable] = []
+    firewalls: list[Firewall] = []
+    gateways: list[Gateway] = []
+    vaults: list[Vault] = []
+    storage_accounts: list[StorageAccount] = []
+    service_endpoint_policies: list[ServiceEndpointPolicy] = []
+    private_endpoints: list[PrivateEndpoint] = []
+    workloads: list[Workload] = []

@@ -1,0 +1,79 @@
+"""Load → resolve for many designs, gathering every problem before anything is written."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flowdocs.catalog import Catalog, default_catalog
+from flowdocs.diagnostics import DesignError, Diagnostic
+from flowdocs.files import find_design_files
+from flowdocs.flows import Resolution, resolve
+from flowdocs.loader import LoadedDesign, load_design
+
+
+class DesignErrors(Exception):
+    """Problems in one or more designs; each knows its file."""
+
+    def __init__(self, errors: list[DesignError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [line for error in self.errors for line in error.lines()]
+
+
+@dataclass
+class ResolvedDesign:
+    """A loaded design, its resolution, and its warnings located in its file."""
+
+    loaded: LoadedDesign
+    resolution: Resolution
+
+    @property
+    def path(self) -> str:
+        return self.loaded.path
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return self.loaded.locate(self.resolution.warnings)
+
+    def warning_lines(self) -> list[str]:
+        return [w.format(self.path) for w in self.warnings]
+
+
+def load_designs(paths: Iterable[str | os.PathLike]) -> list[LoadedDesign]:
+    """Every design under `paths`, or DesignErrors naming every problem in every file."""
+    loaded: list[LoadedDesign] = []
+    errors: list[DesignError] = []
+    for file in find_design_files(paths):
+        try:
+            loaded.append(load_design(file))
+        except DesignError as error:
+            errors.append(error)
+    errors.extend(_duplicate_design_names(loaded))
+    if errors:
+        raise DesignErrors(errors)
+    return loaded
+
+
+def resolve_designs(paths: Iterable[str | os.PathLike],
+                    catalog: Catalog | None = None) -> list[ResolvedDesign]:
+    catalog = catalog or default_catalog()
+    return [ResolvedDesign(d, resolve(d.design, catalog)) for d in load_designs(paths)]
+
+
+def _duplicate_design_names(loaded: list[LoadedDesign]) -> list[DesignError]:
+    """Design names name output files, so two designs may not share one."""
+    first: dict[str, LoadedDesign] = {}
+    errors: list[DesignError] = []
+    for design in loaded:
+        name = design.design.name
+        if name in first:
+            message = f"design name '{name}' is already used by {first[name].path}"
+            errors.append(DesignError(design.path, design.locate(
+                [Diagnostic("error", message, ("name",))])))
+        else:
+            first[name] = design
+    return errors
