@@ -1,0 +1,1 @@
+"""`make bench`: measured figures for BENCHMARKS.md (never asserted in tests)."""
