@@ -224,18 +224,22 @@ class PathFollower:
         if hop_type == "Internet":
             if isinstance(self.destination, AddressDestination):
                 return self._end(hops, firewalls, peerings, "dropped", None,
-                                 f"{label}: private address {self.destination} sent to the Internet")
+                                 f"{label}: private address {self.destination} sent to the "
+                                 f"Internet")
             hops.append(Hop(self.service, "service"))
             return self._end(hops, firewalls, peerings, "delivered", "public", label)
         if hop_type == "VirtualNetworkServiceEndpoint":
             hops.append(Hop(self.service, "service"))
             return self._end(hops, firewalls, peerings, "delivered", "service-endpoint", label)
         if hop_type == "VirtualNetworkGateway":
+            if route.gateway is None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {route.note or 'no gateway'}")
             if route.gateway_vnet and route.gateway_vnet != subnet.vnet.name:
                 peering = self.topology.peering_between(subnet.vnet.name, route.gateway_vnet)
                 if peering is not None:
                     peerings.append(peering.id)
-            hops.append(Hop(route.gateway or "gateway", "gateway"))
+            hops.append(Hop(route.gateway, "gateway"))
             return self._end(hops, firewalls, peerings, "delivered", "on-premises", label)
         if hop_type in ("InterfaceEndpoint", "VnetLocal", "VNetPeering"):
             return self._to_private_endpoint(route, subnet, hops, firewalls, peerings)
@@ -247,7 +251,8 @@ class PathFollower:
         pe_name = self.private_endpoint
         if pe_name is None:
             return self._end(hops, firewalls, peerings, "dropped", None,
-                             f"{label}: no private endpoint of {self.service} is there")
+                             f"{label}: the public endpoint of {self.service} is not in a "
+                             f"virtual network")
         pe_vnet = self.topology.subnets[_pe_subnet(self.topology, pe_name)].vnet.name
         if pe_vnet != subnet.vnet.name:
             peering = self.topology.peering_between(subnet.vnet.name, pe_vnet)

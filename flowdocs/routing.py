@@ -110,7 +110,7 @@ class EffectiveRoute:
     def label(self) -> str:
         """The route in one line, as `reason` shows it."""
         where = self.source if self.table is None else f"{self.source}, {self.table}/{self.name}"
-        hop = self.next_hop_type if not self.next_hop_ip else f"{self.next_hop_type} {self.next_hop_ip}"
+        hop = f"{self.next_hop_type} {self.next_hop_ip}" if self.next_hop_ip else self.next_hop_type
         return f"{self.address_prefix} ({where}) -> {hop}"
 
 
@@ -205,13 +205,14 @@ class Router:
                     continue
                 routes.append(
                     EffectiveRoute("Default", f"{ip}/32", "InterfaceEndpoint",
-                                   network=ipaddress.ip_network(f"{ip}/32"), private_endpoint=pe.name,
+                                   network=ipaddress.ip_network(f"{ip}/32"),
+                                   private_endpoint=pe.name,
                                    remote_vnet=None if vnet_name == vnet.name else vnet_name)
                 )
         if table is None or not table.disable_bgp_route_propagation:
             routes.extend(self._bgp_routes(vnet.name))
         if table is not None:
-            routes.extend(self._user_routes(table))
+            routes.extend(self._user_routes(table, vnet.name))
         return _settle_states(routes, topo, self)
 
     def _bgp_routes(self, vnet: str) -> list[EffectiveRoute]:
@@ -227,22 +228,31 @@ class Router:
                 )
         return found
 
-    def _user_routes(self, table: RouteTable) -> list[EffectiveRoute]:
+    def _user_routes(self, table: RouteTable, vnet: str) -> list[EffectiveRoute]:
         index = self.topology.design.route_tables.index(table)
         found: list[EffectiveRoute] = []
         for position, route in enumerate(table.routes):
             prefix = route.address_prefix
             network = ipaddress.ip_network(prefix) if is_cidr(prefix) else None
             scope = None if network else parse_service_tag(prefix, self.catalog)
-            next_hop_type, note = route.next_hop_type, None
+            next_hop_type, note, gateway = route.next_hop_type, None, None
             # A VirtualAppliance next hop must be a VM or load balancer NIC; Azure shows any
             # other IP (a private endpoint, say) as next hop None (azure-rules.md 2.5).
-            if next_hop_type == "VirtualAppliance" and self._owned_by_private_endpoint(route.next_hop_ip):
+            ip = route.next_hop_ip
+            if next_hop_type == "VirtualAppliance" and self._owned_by_private_endpoint(ip):
                 next_hop_type = "None"
-                note = f"next hop {route.next_hop_ip} is a private endpoint, not a VM or load balancer"
+                note = f"next hop {ip} is a private endpoint, not a VM or load balancer"
+            if next_hop_type == "VirtualNetworkGateway":
+                # The VNet's own gateway, or the hub's through gateway transit.
+                reachable = self.topology.remote_gateways(vnet)
+                gateway = reachable[0] if reachable else None
+                if gateway is None:
+                    note = f"no VPN or ExpressRoute gateway serves {vnet}"
             found.append(
                 EffectiveRoute("User", prefix, next_hop_type, route.next_hop_ip, table=table.name,
                                name=route.name, network=network, scope=scope, note=note,
+                               gateway=gateway.name if gateway else None,
+                               gateway_vnet=gateway.vnet if gateway else None,
                                origin=("route_tables", index, "routes", position, "address_prefix"))
             )
         return found

@@ -17,8 +17,8 @@ def cli() -> None:
     \b
     Examples:
       flowdocs validate designs/
-      flowdocs resolve designs/sql-backup-hub-firewall.yaml
-      flowdocs routes designs/sql-backup-hub-firewall.yaml --subnet vnet-spoke-sql/snet-sql
+      flowdocs resolve designs/b-sql-hub-firewall.yaml
+      flowdocs routes designs/b-sql-hub-firewall.yaml --subnet vnet-spoke-sql/snet-sql
     """
 
 

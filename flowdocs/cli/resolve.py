@@ -22,8 +22,8 @@ def command(design: str, output_format: str) -> None:
 
     \b
     Examples:
-      flowdocs resolve designs/sql-backup-hub-firewall.yaml
-      flowdocs resolve designs/sql-backup-hub-firewall.yaml --format json > flows.json
+      flowdocs resolve designs/b-sql-hub-firewall.yaml
+      flowdocs resolve designs/b-sql-hub-firewall.yaml --format json > flows.json
     """
     (resolved,) = resolve_designs([design])
     echo_warnings(resolved.warning_lines())

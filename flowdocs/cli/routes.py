@@ -23,8 +23,9 @@ def command(design: str, subnet: str, output_format: str) -> None:
 
     \b
     Examples:
-      flowdocs routes designs/sql-backup-hub-firewall.yaml --subnet vnet-spoke-sql/snet-sql
-      flowdocs routes designs/sql-backup-hub-firewall.yaml --subnet vnet-hub/AzureFirewallSubnet --format json
+      flowdocs routes designs/b-sql-hub-firewall.yaml --subnet vnet-spoke-sql/snet-sql
+      flowdocs routes designs/b-sql-hub-firewall.yaml --subnet vnet-hub/AzureFirewallSubnet \
+        --format json
     """
     (resolved,) = resolve_designs([design])
     topology = resolved.resolution.topology

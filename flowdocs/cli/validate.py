@@ -20,7 +20,7 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     \b
     Examples:
       flowdocs validate designs/
-      flowdocs validate --strict designs/sql-backup-hub-firewall.yaml
+      flowdocs validate --strict designs/b-sql-hub-firewall.yaml
     """
     resolved = resolve_designs(paths)
     warnings = [line for r in resolved for line in r.warning_lines()]

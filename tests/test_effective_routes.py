@@ -1,0 +1,148 @@
+"""The effective route table of a subnet (azure-rules.md 1 and 2.2): what is listed, and in
+which state. Each test would fail if its rule were wrong."""
+
+from __future__ import annotations
+
+from scenes import base, resolve_scene, route_table, subnet, udr, via_firewall
+
+from flowdocs.contract import effective_routes_document
+
+
+def rows(design: dict, ref: str) -> list[tuple[str, str, str, str]]:
+    """(source, state, prefix, next hop) of each row, as `az` would list them."""
+    resolution = resolve_scene(design)
+    view = resolution.router.effective_routes(resolution.topology.subnets[ref])
+    return [(r.source, r.state, r.address_prefix,
+             r.next_hop_type + (f" {r.next_hop_ip}" if r.next_hop_ip else ""))
+            for r in view.routes]
+
+
+def test_system_routes_of_a_spoke():
+    assert rows(base(), "vnet-spoke/snet-sql") == [
+        ("Default", "Active", "10.1.0.0/16", "VnetLocal"),
+        ("Default", "Active", "0.0.0.0/0", "Internet"),
+        # 10.0.0.0/8 is gone: the VNet's range lies inside it.
+        ("Default", "Active", "172.16.0.0/12", "None"),
+        ("Default", "Active", "192.168.0.0/16", "None"),
+        ("Default", "Active", "100.64.0.0/10", "None"),
+        ("Default", "Active", "10.0.0.0/16", "VNetPeering"),
+    ]
+
+
+def test_reserved_range_equal_to_the_vnet_range_is_vnetlocal_only():
+    design = base()
+    design["vnets"][1]["address_space"] = ["192.168.0.0/16"]
+    subnet(design, "vnet-spoke/snet-sql")["prefix"] = "192.168.1.0/24"
+    subnet(design, "vnet-spoke/snet-endpoints")["prefix"] = "192.168.2.0/24"
+    design["workloads"][0]["ip"] = "192.168.1.4"
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("Default", "Active", "192.168.0.0/16", "VnetLocal") in listed
+    assert not any(r[2] == "192.168.0.0/16" and r[3] == "None" for r in listed)
+    # 10.0.0.0/8 stays: no range of this VNet lies inside it (the peered hub's does not count).
+    assert ("Default", "Active", "10.0.0.0/8", "None") in listed
+
+
+def test_peering_is_not_transitive():
+    design = base()
+    design["vnets"].append({"name": "vnet-spoke2", "address_space": ["10.2.0.0/16"],
+                           "subnets": [{"name": "snet-app", "prefix": "10.2.1.0/24"}]})
+    design["peerings"].append({"vnets": ["vnet-spoke2", "vnet-hub"]})
+    spoke = rows(design, "vnet-spoke/snet-sql")
+    hub = rows(design, "vnet-hub/AzureFirewallSubnet")
+    assert ("Default", "Active", "10.2.0.0/16", "VNetPeering") not in spoke
+    assert ("Default", "Active", "10.2.0.0/16", "VNetPeering") in hub
+    assert ("Default", "Active", "10.1.0.0/16", "VNetPeering") in hub
+
+
+def test_user_route_invalidates_the_default_route_with_the_same_prefix():
+    design = base()
+    via_firewall(design)
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("Default", "Invalid", "0.0.0.0/0", "Internet") in listed
+    assert ("User", "Active", "0.0.0.0/0", "VirtualAppliance 10.0.1.4") in listed
+
+
+def test_service_endpoint_route_only_on_the_enabling_subnet():
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    assert ("Default", "Active", "Microsoft.Storage", "VirtualNetworkServiceEndpoint") in rows(
+        design, "vnet-spoke/snet-sql")
+    # Not on the other subnet of the VNet, and never over the peering.
+    for other in ("vnet-spoke/snet-endpoints", "vnet-hub/AzureFirewallSubnet"):
+        assert not any(r[3] == "VirtualNetworkServiceEndpoint" for r in rows(design, other))
+
+
+def test_private_endpoint_route_in_its_vnet_and_directly_peered_vnets_only():
+    design = base()
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-hub/snet-endpoints",
+                                    "target": "rsv"}]
+    design["vnets"].append({"name": "vnet-far", "address_space": ["10.9.0.0/16"],
+                           "subnets": [{"name": "snet-app", "prefix": "10.9.1.0/24"}]})
+    design["peerings"].append({"vnets": ["vnet-far", "vnet-spoke"]})
+    pe_row = ("Default", "Active", "10.0.2.4/32", "InterfaceEndpoint")
+    assert pe_row in rows(design, "vnet-hub/AzureFirewallSubnet")
+    assert pe_row in rows(design, "vnet-spoke/snet-sql")
+    assert pe_row not in rows(design, "vnet-far/snet-app")
+
+
+def _gateway_hub(design: dict, **gateway: object) -> None:
+    design["gateways"] = [{"name": "vgw", "type": "vpn", "vnet": "vnet-hub", **gateway}]
+    design["vnets"][0]["subnets"].append({"name": "GatewaySubnet", "prefix": "10.0.0.0/27"})
+    design["peerings"][0].update(allow_gateway_transit=True, use_remote_gateways=True)
+
+
+def test_bgp_default_route_displaces_the_default_internet_route():
+    design = base()
+    _gateway_hub(design, advertises_default_route=True)
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("VirtualNetworkGateway", "Active", "0.0.0.0/0", "VirtualNetworkGateway") in listed
+    # Real dumps do not list a Default route that BGP displaced.
+    assert not any(r[0] == "Default" and r[2] == "0.0.0.0/0" for r in listed)
+
+
+def test_bgp_routes_reach_a_spoke_only_through_gateway_transit():
+    design = base()
+    _gateway_hub(design, advertises_default_route=True)
+    design["peerings"][0]["use_remote_gateways"] = False
+    assert not any(r[0] == "VirtualNetworkGateway" for r in rows(design, "vnet-spoke/snet-sql"))
+    assert any(r[0] == "VirtualNetworkGateway" for r in rows(design, "vnet-hub/snet-endpoints"))
+
+
+def test_propagation_switch_drops_bgp_routes():
+    design = base()
+    _gateway_hub(design, advertises_default_route=True, advertised_prefixes=["192.168.0.0/16"])
+    route_table(design, "rt-no-bgp", ["vnet-spoke/snet-sql"], disable_bgp=True)
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert not any(r[0] == "VirtualNetworkGateway" for r in listed)
+    assert ("Default", "Active", "0.0.0.0/0", "Internet") in listed
+
+
+def test_user_route_invalidates_bgp_route_with_the_same_prefix():
+    design = base()
+    _gateway_hub(design, advertises_default_route=True)
+    via_firewall(design)
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("VirtualNetworkGateway", "Invalid", "0.0.0.0/0", "VirtualNetworkGateway") in listed
+    assert ("User", "Active", "0.0.0.0/0", "VirtualAppliance 10.0.1.4") in listed
+
+
+def test_virtual_appliance_route_to_a_private_endpoint_is_shown_as_none():
+    design = base()
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-hub/snet-endpoints",
+                                    "target": "rsv", "ip": "10.0.2.10"}]
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("to-pe", "0.0.0.0/0", "VirtualAppliance", "10.0.2.10"))
+    assert ("User", "Active", "0.0.0.0/0", "None 10.0.2.10") in rows(design, "vnet-spoke/snet-sql")
+
+
+def test_az_shaped_json():
+    design = base()
+    via_firewall(design)
+    resolution = resolve_scene(design)
+    view = resolution.router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    document = effective_routes_document(view)
+    assert document["value"][-1] == {
+        "source": "User", "state": "Active", "addressPrefix": ["0.0.0.0/0"],
+        "nextHopType": "VirtualAppliance", "nextHopIpAddress": ["10.0.1.4"], "name": "to-fw",
+    }
+    assert document["value"][1]["state"] == "Invalid"
