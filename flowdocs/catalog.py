@@ -49,6 +49,8 @@ class Catalog(_Strict):
     version: Literal[1]
     services: dict[str, Service]
     service_endpoints: dict[str, ServiceEndpointKind]
+    # Other real service endpoint names: accepted on a subnet, but they carry no catalog service.
+    other_service_endpoints: tuple[str, ...] = ()
     private_endpoint_targets: dict[Literal["vault", "storage_account"], tuple[str, ...]]
     service_tags: tuple[str, ...]
     workload_types: dict[str, WorkloadType]
