@@ -1,23 +1,109 @@
 """The JSON output contract of `flowdocs resolve` and `flowdocs routes` (design-format.md).
 
-Plain dicts with a fixed key order, so that `json.dumps` gives byte-identical output.
+Plain dicts with a fixed key order, so that `json.dumps` gives byte-identical output. The
+`findings` and `costs` keys extend the design-format contract (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from flowdocs.analysis import Analysis, analyse
+from flowdocs.costs import Charge, DesignCosts, Sizing
+from flowdocs.findings import Finding
 from flowdocs.flows import Flow, Hop, Resolution
 from flowdocs.routing import EffectiveRoute, RouteTableView
 
+COST_BASIS = "list prices, not a quote"
 
-def resolution_document(resolution: Resolution) -> dict[str, Any]:
-    """The `resolve --format json` document."""
+
+def resolution_document(resolution: Resolution,
+                        analysis: Analysis | None = None) -> dict[str, Any]:
+    """The `resolve --format json` document: the flows, then their findings and costs
+    (analysed with the shipped prices unless an analysis is given)."""
+    analysis = analysis or analyse(resolution)
     return {
         "flowdocs": 1,
         "design": resolution.design.name,
         "flows": [flow_document(f) for f in resolution.flows],
+        "findings": [finding_document(f) for f in analysis.findings],
+        "costs": costs_document(analysis.costs),
     }
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """A finding; `line` and `column` only once located in its file."""
+    document: dict[str, Any] = {
+        "id": finding.id,
+        "rule": finding.rule.slug,
+        "severity": finding.severity,
+        "subject": finding.subject,
+        "message": finding.message,
+        "source": finding.source,
+        "path": list(finding.path),
+    }
+    if finding.line is not None:
+        document["line"] = finding.line
+        document["column"] = finding.column
+    return document
+
+
+def costs_document(costs: DesignCosts) -> dict[str, Any]:
+    """Monthly costs: totals, per flow, workload and component, each charge, sizing."""
+    return {
+        "currency": costs.currency,
+        "price_date": costs.price_date,
+        "price_source": costs.price_source,
+        "basis": COST_BASIS,
+        "monthly": {"traffic": money(costs.traffic), "fixed": money(costs.fixed),
+                    "total": money(costs.total)},
+        "flows": [{"id": flow, "gb_per_month": number(costs.volumes[flow]),
+                   "monthly": money(cost)} for flow, cost in costs.by_flow().items()],
+        "workloads": [{"name": name, "monthly": money(cost)}
+                      for name, cost in costs.by_workload().items()],
+        "components": [{"name": name, "monthly": money(cost)}
+                       for name, cost in costs.by_component().items()],
+        "charges": [charge_document(c) for c in costs.charges],
+        "sizing": [sizing_document(s) for s in costs.sizing],
+        "notes": list(costs.notes),
+    }
+
+
+def charge_document(charge: Charge) -> dict[str, Any]:
+    return {
+        "item": charge.item,
+        "component": charge.component,
+        "region": charge.region,
+        "quantity": number(charge.quantity),
+        "unit": charge.unit,
+        "unit_price": number(charge.unit_price),
+        "monthly": money(charge.monthly),
+        "flow": charge.flow,
+        "workload": charge.workload,
+    }
+
+
+def sizing_document(sizing: Sizing) -> dict[str, Any]:
+    return {
+        "firewall": sizing.firewall,
+        "type": sizing.type,
+        "required_mbps": float(round(sizing.required_mbps, 1)),
+        "licensed_mbps": None if sizing.licensed_mbps is None else number(sizing.licensed_mbps),
+        "under_licensed": sizing.under_licensed,
+        "workloads": list(sizing.workloads),
+        "full_day_window": list(sizing.full_day),
+    }
+
+
+def money(value: Decimal) -> float:
+    """An amount rounded to the cent, as a JSON number."""
+    return float(round(value, 2))
+
+
+def number(value: Decimal) -> int | float:
+    """A quantity or unit price as it is, an integer when it is whole."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def flow_document(flow: Flow) -> dict[str, Any]:

@@ -6,11 +6,11 @@ rules and the costs: nothing downstream re-derives a path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from typing import Literal
 
-from flowdocs.catalog import CATEGORY_NUMBER, Catalog, default_catalog
-from flowdocs.diagnostics import Diagnostic
+from flowdocs.catalog import CATEGORY_NUMBER, Catalog, CatalogFlow, default_catalog
 from flowdocs.model import Design, Firewall, Workload
 from flowdocs.routing import (
     AddressDestination,
@@ -18,7 +18,6 @@ from flowdocs.routing import (
     EffectiveRoute,
     Router,
     ServiceDestination,
-    is_cidr,
 )
 from flowdocs.topology import SubnetRef, Topology
 
@@ -83,7 +82,6 @@ class Resolution:
     topology: Topology
     router: Router
     flows: list[Flow]
-    warnings: list[Diagnostic] = field(default_factory=list)
 
     def __str__(self) -> str:
         return "\n".join(str(f) for f in self.flows)
@@ -95,10 +93,10 @@ def resolve(design: Design, catalog: Catalog | None = None) -> Resolution:
     topology = Topology(design)
     router = Router(topology, catalog)
     flows: list[Flow] = []
+    paths = PathCache(topology, router)
     for workload in design.workloads:
         kind = catalog.workload_types[workload.type]
-        specs = sorted(kind.flows, key=lambda f: (CATEGORY_NUMBER[f.category], f.service))
-        for spec in specs:
+        for spec in _ordered_flows(kind.flows):
             service = catalog.services[spec.service]
             base = dict(workload=workload.name, service=spec.service, category=spec.category,
                         fqdns=service.fqdns, port=service.port)
@@ -107,9 +105,14 @@ def resolve(design: Design, catalog: Catalog | None = None) -> Resolution:
                 continue
             endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
                                              catalog)
-            path = PathFollower(topology, router, spec.service, endpoint).follow(workload)
-            flows.append(Flow(**base, **path))
-    return Resolution(design, topology, router, flows, _assumption_warnings(router, catalog))
+            flows.append(Flow(**base, **paths.follow(workload, spec.service, endpoint)))
+    return Resolution(design, topology, router, flows)
+
+
+@functools.cache
+def _ordered_flows(flows: tuple[CatalogFlow, ...]) -> list[CatalogFlow]:
+    """The contract's order: number, then service."""
+    return sorted(flows, key=lambda f: (CATEGORY_NUMBER[f.category], f.service))
 
 
 def _platform_flow(base: dict) -> Flow:
@@ -147,6 +150,30 @@ def _private_endpoint_for(workload: Workload, service: str, target_kind: str,
     return min(endpoints, key=preference).name
 
 
+class PathCache:
+    """Paths by (source subnet's route table, service, endpoint): every workload of a subnet
+    takes the same path, so an estate of thousands of workloads follows each path once."""
+
+    def __init__(self, topology: Topology, router: Router) -> None:
+        self.topology = topology
+        self.router = router
+        self._paths: dict[tuple, dict] = {}
+
+    def follow(self, workload: Workload, service: str, endpoint: str | None) -> dict:
+        subnet = self.topology.subnets[workload.subnet]
+        key = (self.router.effective_routes(subnet).key, service, endpoint)
+        path = self._paths.get(key)
+        if path is None:
+            follower = PathFollower(self.topology, self.router, service, endpoint)
+            path = self._paths[key] = follower.follow(workload.name, subnet)
+        first, *rest = path["hops"]
+        if first.node == workload.name:
+            return path
+        return {**path, "hops": (Hop(workload.name, first.kind, first.route), *rest),
+                "reason": path["reason"].replace(first.node, workload.name)
+                if path["status"] == "loop" else path["reason"]}
+
+
 class PathFollower:
     """Follows one flow from its workload, hop by hop (azure-rules.md 5)."""
 
@@ -161,10 +188,10 @@ class PathFollower:
             if private_endpoint else ServiceDestination(service)
         )
 
-    def follow(self, workload: Workload) -> dict:
+    def follow(self, workload: str, subnet: SubnetRef) -> dict:
+        """The path of this flow from `workload` in `subnet`."""
         topo = self.topology
-        node, kind = workload.name, "workload"
-        subnet = topo.subnets[workload.subnet]
+        node, kind = workload, "workload"
         hops: list[Hop] = []
         firewalls: list[str] = []
         peerings: list[str] = []
@@ -204,15 +231,12 @@ class PathFollower:
         firewall = self.topology.firewall_by_ip.get(ip)
         if firewall is None:
             return None, f"no firewall or NVA of the design has IP {ip}"
-        address = AddressDestination(ip)
-        view = self.router.effective_routes(subnet)
-        reach = [r for r in view.routes if r.next_hop_type in ("VnetLocal", "VNetPeering")
-                 and r.covers(address, None)]
-        if not reach:
+        reach = self.router.reaching_route(self.router.effective_routes(subnet), ip)
+        if reach is None:
             return None, (f"next hop {ip} ({firewall.name}) is neither in {subnet.vnet.name} "
                           f"nor in a VNet peered with it")
-        if reach[0].next_hop_type == "VNetPeering":
-            peerings.append(reach[0].peering or "")
+        if reach.next_hop_type == "VNetPeering":
+            peerings.append(reach.peering or "")
         return firewall, ""
 
     def _terminal(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
@@ -279,27 +303,3 @@ class PathFollower:
 def _pe_subnet(topology: Topology, name: str) -> str:
     return next(pe.subnet for pe in topology.design.private_endpoints if pe.name == name)
 
-
-def _assumption_warnings(router: Router, catalog: Catalog) -> list[Diagnostic]:
-    """Public CIDR routes may cover a service's addresses; flowdocs assumes they do not and
-    says so (azure-rules.md 3)."""
-    import ipaddress
-
-    warnings: list[Diagnostic] = []
-    for t_index, table in enumerate(router.topology.design.route_tables):
-        for r_index, route in enumerate(table.routes):
-            prefix = route.address_prefix
-            if not is_cidr(prefix):
-                continue
-            network = ipaddress.ip_network(prefix)
-            if network.prefixlen == 0 or not network.is_global:
-                continue
-            warnings.append(Diagnostic(
-                "warning",
-                f"route '{table.name}/{route.name}' ({prefix}) is a public range that may cover "
-                f"Azure service addresses; flowdocs assumes it covers none of "
-                f"{', '.join(sorted(catalog.services))}",
-                ("route_tables", t_index, "routes", r_index, "address_prefix"),
-                code="public-cidr-route",
-            ))
-    return warnings

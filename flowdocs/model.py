@@ -68,6 +68,11 @@ class VNet(Strict):
     name: Name
     address_space: list[Cidr] = Field(min_length=1)
     subnets: list[Subnet] = []
+    region: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$",
+        description="Extension: the VNet's Azure region when it differs from the design's "
+                    "(peering across regions is global peering, priced apart).",
+    )
 
 
 class Peering(Strict):
@@ -136,6 +141,16 @@ class PrivateEndpoint(Strict):
     ip: IpAddress | None = None
 
 
+class PrivateDnsZone(Strict):
+    """Extension: a private DNS zone and the VNets whose lookups it answers."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+    vnet_links: list[Name] = Field(
+        [], description="VNets whose DNS lookups this zone answers: linked to the zone, or "
+                        "forwarding to a resolver in a linked VNet.",
+    )
+
+
 class Backup(Strict):
     vault: Name | None = None
     storage_account: Name | None = None
@@ -157,6 +172,14 @@ class Design(Strict):
     title: str = Field(min_length=1)
     summary: str = ""
     region: str | None = Field(None, pattern=r"^[a-z0-9]+$")
+    extends: str | None = Field(
+        None, description="Extension: a design file (path relative to this one) that this "
+                          "design is a variant of; see docs/decisions.md.",
+    )
+    label: str | None = Field(
+        None, min_length=1, max_length=40,
+        description="Extension: a short name for comparisons, e.g. 'Vault PE in hub'.",
+    )
     vnets: list[VNet] = []
     peerings: list[Peering] = []
     route_tables: list[RouteTable] = []
@@ -166,4 +189,5 @@ class Design(Strict):
     storage_accounts: list[StorageAccount] = []
     service_endpoint_policies: list[ServiceEndpointPolicy] = []
     private_endpoints: list[PrivateEndpoint] = []
+    private_dns_zones: list[PrivateDnsZone] = []
     workloads: list[Workload] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from flowdocs.catalog import Catalog, default_catalog
 from flowdocs.diagnostics import DesignError, Diagnostic
 from flowdocs.files import find_design_files
+from flowdocs.findings import Finding, find
 from flowdocs.flows import Resolution, resolve
 from flowdocs.loader import LoadedDesign, load_design
 
@@ -26,7 +28,7 @@ class DesignErrors(Exception):
 
 @dataclass
 class ResolvedDesign:
-    """A loaded design, its resolution, and its warnings located in its file."""
+    """A loaded design, its resolution, and its findings located in its file."""
 
     loaded: LoadedDesign
     resolution: Resolution
@@ -35,9 +37,22 @@ class ResolvedDesign:
     def path(self) -> str:
         return self.loaded.path
 
+    @functools.cached_property
+    def _located(self) -> list[tuple[Finding, Diagnostic]]:
+        found = find(self.resolution)
+        return list(zip(found, self.loaded.locate([f.diagnostic() for f in found]),
+                        strict=True))
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding (findings.py), with the line and column of its subject."""
+        return [f.located(d.line, d.column) for f, d in self._located]
+
     @property
     def warnings(self) -> list[Diagnostic]:
-        return self.loaded.locate(self.resolution.warnings)
+        """The error and warning findings as located `warning:` diagnostics: what `validate`
+        prints and `--strict` fails on."""
+        return [d for f, d in self._located if f.severity != "info"]
 
     def warning_lines(self) -> list[str]:
         return [w.format(self.path) for w in self.warnings]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from flowdocs.catalog import Catalog
 from flowdocs.model import RouteTable
-from flowdocs.topology import SubnetRef, Topology
+from flowdocs.topology import SubnetRef, Topology, parse_address, parse_network
 
 Source = Literal["Default", "User", "VirtualNetworkGateway"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -54,7 +55,7 @@ class AddressDestination:
 
     @property
     def address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-        return ipaddress.ip_address(self.ip)
+        return parse_address(self.ip)
 
     def __str__(self) -> str:
         return self.ip
@@ -125,6 +126,12 @@ class RouteTableView:
     def active(self) -> list[EffectiveRoute]:
         return [r for r in self.routes if r.state == "Active"]
 
+    @cached_property
+    def service_routes(self) -> list[EffectiveRoute]:
+        """The only routes that can cover a service's public endpoint: 0.0.0.0/0, service
+        tags and service endpoints."""
+        return [r for r in self.routes if r.scope is not None or r.network == DEFAULT_ROUTE]
+
 
 def parse_service_tag(prefix: str, catalog: Catalog) -> ServiceScope | None:
     """`Storage`, `Storage.WestEurope`, `AzureCloud`, `AzureCloud.WestEurope`; None if not a
@@ -152,6 +159,8 @@ class Router:
         self.region = topology.design.region
         self._tables: dict[tuple, RouteTableView] = {}
         self._choices: dict[tuple, EffectiveRoute | None] = {}
+        self._reach: dict[tuple, EffectiveRoute | None] = {}
+        self._user: dict[tuple, list[EffectiveRoute]] = {}
 
     # -- effective routes ---------------------------------------------------------------
 
@@ -169,12 +178,12 @@ class Router:
         vnet = subnet.vnet
         table = topo.route_tables.get(subnet.subnet.route_table or "")
         routes: list[EffectiveRoute] = []
-        spaces = [ipaddress.ip_network(s) for s in vnet.address_space]
+        spaces = [parse_network(s) for s in vnet.address_space]
         for space in spaces:
             routes.append(_default(str(space), "VnetLocal", network=space))
         routes.append(_default("0.0.0.0/0", "Internet", network=DEFAULT_ROUTE))
         for text in RESERVED_NONE_PREFIXES:
-            reserved = ipaddress.ip_network(text)
+            reserved = parse_network(text)
             # A VNet range equal to the reserved range is already VnetLocal; a VNet range
             # inside it removes the None route.
             if any(s.version == 4 and s.subnet_of(reserved) for s in spaces):
@@ -183,7 +192,7 @@ class Router:
         for peering, remote in topo.peerings_by_vnet.get(vnet.name, []):
             for space in topo.vnets[remote].address_space:
                 routes.append(
-                    _default(space, "VNetPeering", network=ipaddress.ip_network(space),
+                    _default(space, "VNetPeering", network=parse_network(space),
                              remote_vnet=remote, peering_id=peering.id)
                 )
         for endpoint in subnet.subnet.service_endpoints:
@@ -205,14 +214,14 @@ class Router:
                     continue
                 routes.append(
                     EffectiveRoute("Default", f"{ip}/32", "InterfaceEndpoint",
-                                   network=ipaddress.ip_network(f"{ip}/32"),
+                                   network=parse_network(f"{ip}/32"),
                                    private_endpoint=pe.name,
                                    remote_vnet=None if vnet_name == vnet.name else vnet_name)
                 )
         if table is None or not table.disable_bgp_route_propagation:
             routes.extend(self._bgp_routes(vnet.name))
         if table is not None:
-            routes.extend(self._user_routes(table, vnet.name))
+            routes.extend(self._user_routes_cached(table, vnet.name))
         return _settle_states(routes, topo, self)
 
     def _bgp_routes(self, vnet: str) -> list[EffectiveRoute]:
@@ -223,17 +232,26 @@ class Router:
             for prefix in prefixes:
                 found.append(
                     EffectiveRoute("VirtualNetworkGateway", prefix, "VirtualNetworkGateway",
-                                   network=ipaddress.ip_network(prefix), gateway=gateway.name,
+                                   network=parse_network(prefix), gateway=gateway.name,
                                    gateway_vnet=gateway.vnet)
                 )
         return found
 
+    def _user_routes_cached(self, table: RouteTable, vnet: str) -> list[EffectiveRoute]:
+        """A table's User routes depend on the VNet only through a gateway next hop, so a
+        table shared by many subnets is read once."""
+        needs_vnet = any(r.next_hop_type == "VirtualNetworkGateway" for r in table.routes)
+        key = (table.name, vnet if needs_vnet else None)
+        if key not in self._user:
+            self._user[key] = self._user_routes(table, vnet)
+        return self._user[key]
+
     def _user_routes(self, table: RouteTable, vnet: str) -> list[EffectiveRoute]:
-        index = self.topology.design.route_tables.index(table)
+        index = self.topology.route_table_index[table.name]
         found: list[EffectiveRoute] = []
         for position, route in enumerate(table.routes):
             prefix = route.address_prefix
-            network = ipaddress.ip_network(prefix) if is_cidr(prefix) else None
+            network = parse_network(prefix) if is_cidr(prefix) else None
             scope = None if network else parse_service_tag(prefix, self.catalog)
             next_hop_type, note, gateway = route.next_hop_type, None, None
             # A VirtualAppliance next hop must be a VM or load balancer NIC; Azure shows any
@@ -258,7 +276,7 @@ class Router:
         return found
 
     def _owned_by_private_endpoint(self, ip: str | None) -> bool:
-        return ip is not None and ip in self.topology.private_endpoint_ips.values()
+        return ip is not None and ip in self.topology.private_endpoint_ip_set
 
     # -- route selection ----------------------------------------------------------------
 
@@ -266,8 +284,23 @@ class Router:
         """The route Azure uses for `destination` (azure-rules.md 2 and 3)."""
         key = (view.key, destination)
         if key not in self._choices:
-            self._choices[key] = select_route(view.routes, destination, self.region)
+            routes = (view.service_routes if isinstance(destination, ServiceDestination)
+                      else view.routes)
+            self._choices[key] = select_route(routes, destination, self.region)
         return self._choices[key]
+
+
+    def reaching_route(self, view: RouteTableView, ip: str) -> EffectiveRoute | None:
+        """The VnetLocal or VNetPeering route that puts `ip` within reach, whatever its
+        state: Azure resolves a next hop IP in the VNet or a peered VNet, not recursively
+        through other routes (azure-rules.md 5)."""
+        key = (view.key, ip)
+        if key not in self._reach:
+            address = AddressDestination(ip)
+            self._reach[key] = next(
+                (r for r in view.routes if r.next_hop_type in ("VnetLocal", "VNetPeering")
+                 and r.covers(address, None)), None)
+        return self._reach[key]
 
 
 def select_route(routes: list[EffectiveRoute], destination: Destination,
@@ -336,8 +369,7 @@ def _private_endpoint_overridden(route: EffectiveRoute, user: list[EffectiveRout
     assert route.network is not None
     address = route.network.network_address
     vnet = topo.subnets[pe.subnet].vnet
-    holding = [ipaddress.ip_network(s) for s in vnet.address_space
-               if address in ipaddress.ip_network(s)]
+    holding = [parse_network(s) for s in vnet.address_space if address in parse_network(s)]
     floor = min((n.prefixlen for n in holding), default=32)
     return any(
         u.network is not None and u.network.prefixlen > 0 and address in u.network
@@ -346,5 +378,5 @@ def _private_endpoint_overridden(route: EffectiveRoute, user: list[EffectiveRout
     )
 
 
-def _prefix_key(route: EffectiveRoute) -> str:
-    return str(route.network) if route.network is not None else route.address_prefix
+def _prefix_key(route: EffectiveRoute) -> object:
+    return route.network if route.network is not None else route.address_prefix

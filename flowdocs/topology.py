@@ -6,6 +6,7 @@ The design must have passed `validate.check_design`; references are assumed to r
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +28,17 @@ from flowdocs.model import (
 RESERVED_LOW_ADDRESSES = 4
 
 
+@functools.cache
+def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A CIDR parsed once: large estates repeat the same prefixes in every route table."""
+    return ipaddress.ip_network(text)
+
+
+@functools.cache
+def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(text)
+
+
 @dataclass(frozen=True)
 class SubnetRef:
     """A subnet with the VNet that holds it."""
@@ -40,7 +52,7 @@ class SubnetRef:
 
     @cached_property
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-        return ipaddress.ip_network(self.subnet.prefix)
+        return parse_network(self.subnet.prefix)
 
 
 @dataclass
@@ -51,12 +63,14 @@ class Topology:
     vnets: dict[str, VNet] = field(init=False)
     subnets: dict[str, SubnetRef] = field(init=False)
     route_tables: dict[str, RouteTable] = field(init=False)
+    route_table_index: dict[str, int] = field(init=False)
     firewalls: dict[str, Firewall] = field(init=False)
     firewall_by_ip: dict[str, Firewall] = field(init=False)
     workload_by_ip: dict[str, Workload] = field(init=False)
     gateways_by_vnet: dict[str, list[Gateway]] = field(init=False)
     peerings_by_vnet: dict[str, list[tuple[Peering, str]]] = field(init=False)
     private_endpoint_ips: dict[str, str] = field(init=False)
+    private_endpoint_ip_set: set[str] = field(init=False)
     private_endpoints_by_target: dict[str, list[PrivateEndpoint]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +78,7 @@ class Topology:
         self.vnets = {v.name: v for v in d.vnets}
         self.subnets = {f"{v.name}/{s.name}": SubnetRef(v, s) for v in d.vnets for s in v.subnets}
         self.route_tables = {t.name: t for t in d.route_tables}
+        self.route_table_index = {t.name: i for i, t in enumerate(d.route_tables)}
         self.firewalls = {f.name: f for f in d.firewalls}
         self.firewall_by_ip = {f.private_ip: f for f in d.firewalls}
         self.workload_by_ip = {w.ip: w for w in d.workloads if w.ip}
@@ -76,6 +91,7 @@ class Topology:
             self.peerings_by_vnet.setdefault(a, []).append((p, b))
             self.peerings_by_vnet.setdefault(b, []).append((p, a))
         self.private_endpoint_ips = _assign_private_endpoint_ips(self)
+        self.private_endpoint_ip_set = set(self.private_endpoint_ips.values())
         self.private_endpoints_by_target = {}
         for pe in d.private_endpoints:
             self.private_endpoints_by_target.setdefault(pe.target, []).append(pe)
@@ -103,10 +119,10 @@ class Topology:
         return found
 
     def vnet_of_ip(self, ip: str) -> VNet | None:
-        address = ipaddress.ip_address(ip)
+        address = parse_address(ip)
         for vnet in self.design.vnets:
             for space in vnet.address_space:
-                if address in ipaddress.ip_network(space):
+                if address in parse_network(space):
                     return vnet
         return None
 

@@ -9,6 +9,7 @@ from textwrap import dedent
 
 from scenes import base, flow, outcome, resolve_scene, route_table, subnet, udr, via_firewall
 
+from flowdocs.findings import find
 from flowdocs.routing import AddressDestination
 
 # -- 2. choosing the route ---------------------------------------------------------------
@@ -189,8 +190,8 @@ def test_public_cidr_route_is_assumed_not_to_cover_services_and_warns():
                 udr("some-public", "20.38.0.0/16", "None"))
     resolution = resolve_scene(design)
     assert outcome(resolution)["sql/Storage"] == "delivered public via -"
-    assert [(w.severity, w.path, w.message) for w in resolution.warnings] == [(
-        "warning", ("route_tables", 0, "routes", 0, "address_prefix"),
+    assert [(f.id, f.severity, f.path, f.message) for f in find(resolution)] == [(
+        "FD010", "warning", ("route_tables", 0, "routes", 0, "address_prefix"),
         "route 'rt-spoke/some-public' (20.38.0.0/16) is a public range that may cover Azure "
         "service addresses; flowdocs assumes it covers none of AzureActiveDirectory, "
         "AzureBackup, AzureResourceManager, Storage")]

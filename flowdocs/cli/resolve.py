@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
+from flowdocs.analysis import analyse
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
+from flowdocs.cli.pricing import price_table, prices_option
+from flowdocs.compare import format_money, price_line
 from flowdocs.contract import resolution_document
+from flowdocs.costs import DesignCosts, Sizing
+from flowdocs.findings import Finding
 from flowdocs.flows import Flow, Resolution
 from flowdocs.pipeline import resolve_designs
 from flowdocs.textable import format_table
@@ -13,24 +20,31 @@ from flowdocs.textable import format_table
 
 @click.command("resolve")
 @click.argument("design", type=click.Path(dir_okay=False))
+@prices_option()
 @format_option()
-def command(design: str, output_format: str) -> None:
-    """Resolve a design's flows with Azure's routing rules.
+def command(design: str, prices_file: str | None, output_format: str) -> None:
+    """Resolve a design's flows with Azure's routing rules, with findings and costs.
 
     Flows are numbered 1 (management) and 2 (data). `--format json` prints the output
-    contract of the design-format reference.
+    contract of the design-format reference, with `findings` and `costs`. Costs are list
+    prices with their date, not a quote.
 
     \b
     Examples:
       flowdocs resolve designs/b-sql-hub-firewall.yaml
       flowdocs resolve designs/b-sql-hub-firewall.yaml --format json > flows.json
+      flowdocs resolve designs/b-sql-hub-firewall.yaml --prices my-prices.yaml
     """
+    prices = price_table(prices_file)
     (resolved,) = resolve_designs([design])
     echo_warnings(resolved.warning_lines())
+    analysis = analyse(resolved.resolution, prices, findings=resolved.findings)
     if output_format == "json":
-        echo_json(resolution_document(resolved.resolution))
+        echo_json(resolution_document(resolved.resolution, analysis))
     else:
         click.echo(flows_table(resolved.resolution), nl=False)
+        click.echo(f"\n{findings_table(analysis.findings)}\n{costs_table(analysis.costs)}",
+                   nl=False)
 
 
 def flows_table(resolution: Resolution) -> str:
@@ -44,3 +58,44 @@ def _row(flow: Flow) -> list[str]:
     decided = "platform" if route is None else route.label()
     return [str(flow.number), flow.workload, flow.service, flow.access or "-", flow.status,
             " > ".join(h.node for h in flow.hops), decided]
+
+
+def findings_table(findings: list[Finding]) -> str:
+    if not findings:
+        return "Findings: none\n"
+    rows = [[f.id, f.severity, f.subject, f.message] for f in findings]
+    return "Findings\n\n" + format_table(["id", "severity", "subject", "finding"], rows)
+
+
+def costs_table(costs: DesignCosts) -> str:
+    """Each charge, the totals and firewall sizing, under the date of the prices."""
+    def money(value: Decimal) -> str:
+        return format_money(value, costs.currency)
+
+    rows = [[c.component, c.item, _quantity(c.quantity, c.unit), f"{c.unit_price.normalize():f}",
+             money(c.monthly)] for c in costs.charges]
+    rows += [[label, "", "", "", money(value)] for label, value in
+             (("traffic", costs.traffic), ("fixed", costs.fixed), ("total", costs.total))]
+    text = "Costs\n\n" + format_table(
+        ["component", "charge", "quantity", "unit price", "per month"], rows)
+    if costs.sizing:
+        sizing = [[s.firewall, ", ".join(s.workloads), f"{s.required_mbps:,.1f} Mbps",
+                   "not stated" if s.licensed_mbps is None else
+                   _quantity(s.licensed_mbps, "Mbps"),
+                   _verdict(s)] for s in costs.sizing]
+        text += "\nThroughput in the backup window\n\n" + format_table(
+            ["firewall", "workloads", "needs", "licensed", "verdict"], sizing)
+    text += "\n" + price_line(costs.currency, costs.price_date, costs.days_per_month,
+                              costs.hours_per_month) + "\n"
+    return text + "".join(f"- {note}\n" for note in costs.notes)
+
+
+def _verdict(sizing: Sizing) -> str:
+    if sizing.licensed_mbps is None:
+        return "licence not stated" if sizing.type == "nva" else "-"
+    return "under-licensed" if sizing.under_licensed else "within licence"
+
+
+def _quantity(value: Decimal, unit: str) -> str:
+    plural = "s" if unit == "hour" and value != 1 else ""
+    return f"{value.normalize():,f} {unit}{plural}"

@@ -15,7 +15,8 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     """Check design files (or folders of them) and report every problem.
 
     Problems print as FILE:LINE:COL: error: MESSAGE, all at once; the exit status is 1 when
-    there is an error (or, with --strict, a warning).
+    there is an error (or, with --strict, a warning). Findings (docs/decisions.md) print as
+    warnings, with their id and severity: FILE:LINE:COL: warning: MESSAGE [FD005 warning].
 
     \b
     Examples:

@@ -1,0 +1,35 @@
+"""The analyse stage: what a resolved design means for a decision, findings and costs.
+
+Pure: the price table and the catalog are passed in (the shipped ones by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowdocs.catalog import Catalog
+from flowdocs.costs import DesignCosts, compute_costs
+from flowdocs.findings import Finding, find
+from flowdocs.flows import Resolution
+from flowdocs.prices import PriceTable, default_prices
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A resolution with its findings and its monthly costs."""
+
+    resolution: Resolution
+    findings: list[Finding]
+    costs: DesignCosts
+
+    @property
+    def name(self) -> str:
+        return self.resolution.design.name
+
+
+def analyse(resolution: Resolution, prices: PriceTable | None = None,
+            catalog: Catalog | None = None, findings: list[Finding] | None = None) -> Analysis:
+    """Findings (unless already found, e.g. located in their file) and costs."""
+    if findings is None:
+        findings = find(resolution, catalog)
+    return Analysis(resolution, findings, compute_costs(resolution, prices or default_prices()))

@@ -1,0 +1,65 @@
+"""`flowdocs compare`: a design and its variants side by side."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from flowdocs.analysis import analyse
+from flowdocs.cli.common import echo_json, echo_warnings, format_option
+from flowdocs.cli.pricing import price_table, prices_option
+from flowdocs.compare import compare, comparison_document, comparison_table
+from flowdocs.extends import variant_family
+from flowdocs.files import find_design_files
+from flowdocs.loader import decode
+from flowdocs.parsing import ParseError, parse
+from flowdocs.pipeline import resolve_designs
+
+
+@click.command("compare")
+@click.argument("designs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@prices_option()
+@format_option()
+def command(designs: tuple[str, ...], prices_file: str | None, output_format: str) -> None:
+    """Compare options side by side: flows, firewall crossings, monthly cost, findings.
+
+    With one design: that design and every design in its folder that extends it (directly
+    or through another variant). With several: exactly those, in the order given. Costs
+    are list prices with their date, not a quote.
+
+    \b
+    Examples:
+      flowdocs compare designs/b-sql-hub-firewall.yaml
+      flowdocs compare designs/b-sql-hub-firewall.yaml designs/c-sql-storage-service-endpoint.yaml
+      flowdocs compare designs/b-sql-hub-firewall.yaml --prices my-prices.yaml --format json
+    """
+    prices = price_table(prices_file)
+    files = list(designs) if len(designs) > 1 else _family(designs[0])
+    resolved = resolve_designs(files)
+    for design in resolved:
+        echo_warnings(design.warning_lines())
+    comparison = compare([analyse(r.resolution, prices, findings=r.findings)
+                          for r in resolved])
+    if output_format == "json":
+        echo_json(comparison_document(comparison))
+    else:
+        click.echo(comparison_table(comparison), nl=False)
+
+
+def _family(base: str) -> list[str]:
+    """`base` and the design files of its folder that extend it."""
+    siblings = [str(p) for p in find_design_files([os.path.dirname(base) or "."])]
+    return variant_family(base, [(path, _extends_of(path)) for path in siblings])
+
+
+def _extends_of(path: str) -> str | None:
+    """A file's top-level `extends`, read without validating it: a broken sibling that is
+    not part of the family must not stop the comparison."""
+    try:
+        with open(path, "rb") as stream:
+            data, _ = parse(decode(stream.read()), path.lower().endswith(".json"))
+    except (OSError, ParseError):
+        return None
+    extends = data.get("extends") if isinstance(data, dict) else None
+    return extends if isinstance(extends, str) else None

@@ -1,0 +1,26 @@
+"""The `--prices FILE` option that `resolve` and `compare` share, and its loading."""
+
+from __future__ import annotations
+
+import click
+
+from flowdocs.diagnostics import DesignError
+from flowdocs.pipeline import DesignErrors
+from flowdocs.prices import PriceTable, load_prices
+
+
+def prices_option():
+    return click.option(
+        "--prices", "prices_file", type=click.Path(dir_okay=False), default=None,
+        metavar="FILE",
+        help="Your prices (YAML, the shape of flowdocs/data/prices.yaml, with a 'date'), "
+             "merged over the shipped list prices.")
+
+
+def price_table(path: str | None) -> PriceTable:
+    """The shipped prices with the user's file merged in; its problems shown like a
+    design's (`FILE: error: ...`, exit 1)."""
+    try:
+        return load_prices(path)
+    except DesignError as error:
+        raise DesignErrors([error]) from None
