@@ -6,6 +6,7 @@ Plain dicts with a fixed key order, so that `json.dumps` gives byte-identical ou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,7 @@ def resolution_document(resolution: Resolution,
     return {
         "flowdocs": 1,
         "design": resolution.design.name,
-        "flows": [flow_document(f) for f in resolution.flows],
+        "flows": flow_documents(resolution.flows),
         "findings": [finding_document(f) for f in analysis.findings],
         "costs": costs_document(analysis.costs),
     }
@@ -106,7 +107,29 @@ def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def flow_document(flow: Flow) -> dict[str, Any]:
+def hop_document(hop: Hop) -> dict[str, Any]:
+    document: dict[str, Any] = {"node": hop.node, "kind": hop.kind}
+    if hop.route is not None:
+        document["route"] = route_document(hop.route)
+    return document
+
+
+def flow_documents(flows: list[Flow]) -> list[dict[str, Any]]:
+    """Every flow's document. Workloads of one subnet share their path's hop objects, so each
+    hop is turned into a document once (json.dumps writes a shared dict like any other)."""
+    done: dict[int, dict[str, Any]] = {}
+
+    def hop(h: Hop) -> dict[str, Any]:
+        document = done.get(id(h))
+        if document is None:
+            document = done[id(h)] = hop_document(h)
+        return document
+
+    return [flow_document(f, hop) for f in flows]
+
+
+def flow_document(flow: Flow,
+                  hop: Callable[[Hop], dict[str, Any]] = hop_document) -> dict[str, Any]:
     return {
         "id": flow.id,
         "number": flow.number,
@@ -120,15 +143,8 @@ def flow_document(flow: Flow) -> dict[str, Any]:
         "reason": flow.reason,
         "firewalls": list(flow.firewalls),
         "peerings": list(flow.peerings),
-        "hops": [hop_document(h) for h in flow.hops],
+        "hops": [hop(h) for h in flow.hops],
     }
-
-
-def hop_document(hop: Hop) -> dict[str, Any]:
-    document: dict[str, Any] = {"node": hop.node, "kind": hop.kind}
-    if hop.route is not None:
-        document["route"] = route_document(hop.route)
-    return document
 
 
 def route_document(route: EffectiveRoute) -> dict[str, Any]:

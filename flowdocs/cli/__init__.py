@@ -22,14 +22,6 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    from flowdocs.cli import resolve, routes, schema, validate
-
-    for module in (validate, resolve, routes, schema):
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:
