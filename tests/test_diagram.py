@@ -1,0 +1,229 @@
+"""Diagrams, as DOT: golden files, and per flow the firewall crossed or bypassed as resolved,
+dropped flows marked, loops drawn. Rendering itself is in test_diagram_render.py."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+import yaml
+from tests_support import DESIGNS, EXAMPLES, ROOT
+
+from flowdocs.diagram import dot_source
+from flowdocs.diagram.bypass import bypassed_firewalls
+from flowdocs.diagram.collapse import MAX_FULL_WORKLOADS
+from flowdocs.diagram.scene import build_scene
+from flowdocs.flows import Resolution, resolve
+from flowdocs.model import Design
+from flowdocs.pipeline import resolve_designs
+
+_STATEMENT = re.compile(r'^\s*"?([^"\[]+?)"?(?: -> "?([^"\[]+?)"?)? \[(.*)\]$')
+
+
+def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+    """Node and edge statements of our DOT (one statement per line) with their attributes."""
+    nodes: dict[str, dict[str, str]] = {}
+    edges: list[dict[str, str]] = []
+    for line in text.splitlines():
+        match = _STATEMENT.match(line)
+        if not match or line.lstrip().startswith(("graph", "node", "edge")):
+            continue
+        tail, head, body = match.groups()
+        attrs = _attributes(body)
+        if head is None:
+            nodes[tail] = attrs
+        else:
+            edges.append({**attrs, "tail": tail, "head": head})
+    return nodes, edges
+
+
+def _attributes(body: str) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    index = 0
+    while index < len(body):
+        key_end = body.index("=", index)
+        key = body[index:key_end].strip()
+        index = key_end + 1
+        if body[index] == '"':
+            end = index + 1
+            while body[end] != '"' or body[end - 1] == "\\":
+                end += 1
+            value, index = body[index + 1:end], end + 1
+        elif body[index] == "<":
+            depth, end = 0, index
+            while True:
+                depth += {"<": 1, ">": -1}.get(body[end], 0)
+                end += 1
+                if depth == 0:
+                    break
+            value, index = body[index:end], end
+        else:
+            end = body.find(" ", index)
+            end = len(body) if end == -1 else end
+            value, index = body[index:end], end
+        attrs[key] = value
+        index += 1
+    return attrs
+
+
+def flow_edges(edges: list[dict[str, str]], tag: str) -> list[dict[str, str]]:
+    return [e for e in edges if tag in e.get("tooltip", "").split("; ")]
+
+
+def estate(spokes: int, subnets: int = 10) -> dict:
+    """A hub with a firewall and `spokes` spokes of `subnets` subnets, one SQL VM each, every
+    spoke sending 0.0.0.0/0 to the firewall (like benchmarks/estate.py, smaller)."""
+    vnets = [{"name": "vnet-hub", "address_space": ["10.0.0.0/16"],
+              "subnets": [{"name": "AzureFirewallSubnet", "prefix": "10.0.1.0/26"}]}]
+    workloads, peerings, tables = [], [], []
+    for i in range(spokes):
+        name = f"vnet-spoke-{i:04d}"
+        vnets.append({"name": name, "address_space": [f"10.1.{i}.0/24"], "subnets": [
+            {"name": f"snet-{s:02d}", "prefix": f"10.1.{i}.{s * 16}/28", "route_table": f"rt-{i}"}
+            for s in range(subnets)]})
+        workloads += [{"name": f"sql-{i:04d}-{s:02d}", "type": "sql-server-in-vm",
+                       "subnet": f"{name}/snet-{s:02d}", "backup": {"vault": "rsv"}}
+                      for s in range(subnets)]
+        peerings.append({"vnets": [name, "vnet-hub"]})
+        tables.append({"name": f"rt-{i}", "routes": [
+            {"name": "default", "address_prefix": "0.0.0.0/0",
+             "next_hop_type": "VirtualAppliance", "next_hop_ip": "10.0.1.4"}]})
+    return {"flowdocs": 1, "name": f"estate-{spokes}", "title": "Estate", "vnets": vnets,
+            "peerings": peerings, "route_tables": tables, "vaults": [{"name": "rsv"}],
+            "firewalls": [{"name": "afw-hub", "type": "azure-firewall", "sku": "Standard",
+                           "subnet": "vnet-hub/AzureFirewallSubnet", "private_ip": "10.0.1.4"}],
+            "workloads": workloads}
+
+
+@pytest.fixture(scope="module")
+def resolved() -> dict[str, Resolution]:
+    return {r.resolution.design.name: r.resolution for r in resolve_designs([DESIGNS])}
+
+
+@pytest.mark.parametrize("design", EXAMPLES, ids=lambda p: p.stem)
+def test_dot_matches_golden_and_marks_every_flow_as_resolved(design, resolved, golden):
+    resolution = resolved[design.stem]
+    text = dot_source(resolution)
+    golden.check(f"dot/{design.stem}.dot", text)
+    assert str(ROOT) not in text and "site-packages" not in text and "uuid" not in text
+    nodes, edges = parse_dot(text)
+    for flow in resolution.flows:
+        tag = f"{flow.number} {flow.id}"
+        mine = flow_edges(edges, tag)
+        assert mine, f"no edge draws {tag}"
+        assert any(e["tail"] == f"w~{flow.workload}" for e in mine), tag
+        for firewall in flow.firewalls:
+            assert nodes[f"fw~{firewall}"]["class"] == "firewall crossed"
+            assert any(e["head"] == f"fw~{firewall}" for e in mine), f"{tag} skips {firewall}"
+        for firewall in bypassed_firewalls(resolution, flow):
+            assert all(e["class"].startswith("bypass ") for e in mine), tag
+            assert f"fw~{firewall}" not in {e["head"] for e in mine}
+            assert "bypassed by" in nodes[f"fw~{firewall}"]["label"]
+        if flow.status == "dropped":
+            (drop,) = [e for e in mine if nodes[e["head"]]["class"] == "dropped dropped"]
+            assert drop["arrowhead"] == "tee"
+        if flow.status == "loop":
+            assert any(e["class"].startswith("loop ") and e["color"] == '#C62828'
+                       for e in mine), tag
+        for edge in mine:
+            colour = {1: "#0072B2", 2: "#E69F00"}[flow.number]
+            assert edge["color"] in (colour, "#C62828")
+            if edge["class"].split()[0] != "loop":
+                assert re.match(rf"<<B>{flow.number}\b", edge["label"]), edge["label"]
+
+
+# What the article's scenes must show, written out rather than derived: design, flow,
+# the firewall and how the flow treats it.
+EXPECTED_FIREWALLS = [
+    ("a-vm-backup", "1 appvm01/AzureBackup", "afw-hub", "bypass", "platform"),
+    ("a-vm-backup", "2 appvm01/Storage", "afw-hub", "bypass", "platform"),
+    ("b-sql-hub-firewall", "2 sqlvm01/Storage", "afw-hub", "crossed", ""),
+    ("c-sql-storage-service-endpoint", "1 sqlvm01/AzureBackup", "afw-hub", "crossed", ""),
+    ("c-sql-storage-service-endpoint", "2 sqlvm01/Storage", "afw-hub", "bypass",
+     "service endpoint"),
+    ("d-sql-vault-private-endpoint", "2 sqlvm01/Storage", "afw-hub", "bypass",
+     "private endpoint"),
+    ("d-sql-vault-private-endpoint", "1 sqlvm01/AzureActiveDirectory", "afw-hub", "crossed", ""),
+    ("f-third-party-agent-private-storage", "2 filesrv01/Storage", "nva-palo", "crossed", ""),
+]
+
+
+@pytest.mark.parametrize(("design", "tag", "firewall", "how", "reason"), EXPECTED_FIREWALLS)
+def test_the_article_scenes_cross_or_bypass_the_firewall(design, tag, firewall, how, reason,
+                                                          resolved):
+    nodes, edges = parse_dot(dot_source(resolved[design]))
+    mine = flow_edges(edges, tag)
+    if how == "crossed":
+        assert any(e["head"] == f"fw~{firewall}" and e["style"] == "solid" for e in mine)
+    else:
+        (edge,) = mine
+        assert edge["style"] == "dashed" and reason in edge["label"]
+        assert f"({reason})" in nodes[f"fw~{firewall}"]["label"]
+
+
+def test_a_firewall_every_flow_bypasses_is_greyed(resolved):
+    nodes, _ = parse_dot(dot_source(resolved["a-vm-backup"]))
+    assert nodes["fw~afw-hub"]["class"] == "firewall bypassed"
+    assert "dashed" in nodes["fw~afw-hub"]["style"]
+
+
+def test_route_tables_show_the_deciding_route_beside_their_subnet(resolved):
+    scene = build_scene(resolved["f-third-party-agent-private-storage"])
+    note = scene.nodes["routes~vnet-spoke-files/snet-files~rt-spoke-files"]
+    assert [(r.numbers, r.text) for r in note.routes] == [
+        ((1,), "0.0.0.0/0 → 10.0.3.4"), ((2,), "10.0.0.0/16 → 10.0.3.4")]
+    bgp = build_scene(resolved["e-hana-forced-tunnelling"])
+    (note,) = [n for n in bgp.nodes.values() if n.kind == "route-table"]
+    assert note.title == "BGP (from the gateway)"
+    assert note.routes[0].text == "0.0.0.0/0 → ergw-hub"
+
+
+def test_same_named_subnets_stay_apart(resolved):
+    text = dot_source(resolved["g-misrouted-spokes"])
+    clusters = re.findall(r"subgraph (cluster_\w+)", text)
+    assert len(clusters) == len(set(clusters))
+    assert text.count("label=<snet-db  ") == 2
+
+
+def test_same_number_flows_on_one_path_share_an_edge(resolved):
+    _, edges = parse_dot(dot_source(resolved["b-sql-hub-firewall"]))
+    into_firewall = [e for e in edges if e["head"] == "fw~afw-hub" and "tooltip" in e]
+    assert sorted(e["tooltip"] for e in into_firewall) == [
+        "1 sqlvm01/AzureActiveDirectory; 1 sqlvm01/AzureBackup", "2 sqlvm01/Storage"]
+
+
+def test_a_large_estate_collapses_to_one_readable_picture():
+    design = Design.model_validate(estate(40))
+    scene = build_scene(resolve(design))
+    workloads = [n for n in scene.nodes.values() if n.kind == "workload"]
+    assert len(design.workloads) == 400 and len(workloads) <= MAX_FULL_WORKLOADS
+    titles = sorted(n.title for n in scene.nodes.values() if n.kind == "collapsed")
+    assert titles == ["+39 spokes like vnet-spoke-0000", "+9 subnets like snet-00"]
+    assert scene.collapsed and "collapsed" in scene.legend
+
+
+def test_a_collapsed_estate_keeps_every_distinct_path():
+    raw = estate(8)
+    raw["vnets"][3]["subnets"][1]["service_endpoints"] = ["Microsoft.Storage"]
+    scene = build_scene(resolve(Design.model_validate(raw)))
+    shown = {n.title for n in scene.nodes.values() if n.kind == "workload"}
+    assert {"sql-0000-00", "sql-0002-00", "sql-0002-01"} <= shown
+    assert any(e.style == "bypass" for e in scene.edges)
+
+
+def test_labels_are_escaped(resolved):
+    raw = yaml.safe_load((DESIGNS / "b-sql-hub-firewall.yaml").read_text())
+    raw["title"] = 'Back\\slash <b>&amp; "quotes"'
+    text = dot_source(resolve(Design.model_validate(raw)))
+    assert "Back&#92;slash &lt;b&gt;&amp;amp; &quot;quotes&quot;" in text
+
+
+def test_the_scene_is_pure():
+    for module in ("scene", "collapse", "bypass"):
+        tree = ast.parse((ROOT / "flowdocs" / "diagram" / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                     for a in n.names}
+        assert not {m for m in imported if m and m.split(".")[0] in
+                    ("diagrams", "graphviz", "subprocess", "os", "pathlib")}, module
