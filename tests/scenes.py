@@ -70,6 +70,13 @@ def via_firewall(design: dict, prefix: str = "0.0.0.0/0") -> None:
                 udr("to-fw", prefix, "VirtualAppliance", "10.0.1.4"))
 
 
+def hub_gateway(design: dict, **gateway: object) -> None:
+    """A VPN gateway in the hub that the spoke uses through gateway transit."""
+    design["gateways"] = [{"name": "vgw", "type": "vpn", "vnet": "vnet-hub", **gateway}]
+    design["vnets"][0]["subnets"].append({"name": "GatewaySubnet", "prefix": "10.0.0.0/27"})
+    design["peerings"][0].update(allow_gateway_transit=True, use_remote_gateways=True)
+
+
 def resolve_scene(design: dict) -> Resolution:
     """Validate like the loader does (fields, then cross references), then resolve."""
     model = Design.model_validate(design)

@@ -3,7 +3,7 @@ which state. Each test would fail if its rule were wrong."""
 
 from __future__ import annotations
 
-from scenes import base, resolve_scene, route_table, subnet, udr, via_firewall
+from scenes import base, hub_gateway, resolve_scene, route_table, subnet, udr, via_firewall
 
 from flowdocs.contract import effective_routes_document
 
@@ -85,15 +85,9 @@ def test_private_endpoint_route_in_its_vnet_and_directly_peered_vnets_only():
     assert pe_row not in rows(design, "vnet-far/snet-app")
 
 
-def _gateway_hub(design: dict, **gateway: object) -> None:
-    design["gateways"] = [{"name": "vgw", "type": "vpn", "vnet": "vnet-hub", **gateway}]
-    design["vnets"][0]["subnets"].append({"name": "GatewaySubnet", "prefix": "10.0.0.0/27"})
-    design["peerings"][0].update(allow_gateway_transit=True, use_remote_gateways=True)
-
-
 def test_bgp_default_route_displaces_the_default_internet_route():
     design = base()
-    _gateway_hub(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     listed = rows(design, "vnet-spoke/snet-sql")
     assert ("VirtualNetworkGateway", "Active", "0.0.0.0/0", "VirtualNetworkGateway") in listed
     # Real dumps do not list a Default route that BGP displaced.
@@ -102,7 +96,7 @@ def test_bgp_default_route_displaces_the_default_internet_route():
 
 def test_bgp_routes_reach_a_spoke_only_through_gateway_transit():
     design = base()
-    _gateway_hub(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     design["peerings"][0]["use_remote_gateways"] = False
     assert not any(r[0] == "VirtualNetworkGateway" for r in rows(design, "vnet-spoke/snet-sql"))
     assert any(r[0] == "VirtualNetworkGateway" for r in rows(design, "vnet-hub/snet-endpoints"))
@@ -110,7 +104,7 @@ def test_bgp_routes_reach_a_spoke_only_through_gateway_transit():
 
 def test_propagation_switch_drops_bgp_routes():
     design = base()
-    _gateway_hub(design, advertises_default_route=True, advertised_prefixes=["192.168.0.0/16"])
+    hub_gateway(design, advertises_default_route=True, advertised_prefixes=["192.168.0.0/16"])
     route_table(design, "rt-no-bgp", ["vnet-spoke/snet-sql"], disable_bgp=True)
     listed = rows(design, "vnet-spoke/snet-sql")
     assert not any(r[0] == "VirtualNetworkGateway" for r in listed)
@@ -119,7 +113,7 @@ def test_propagation_switch_drops_bgp_routes():
 
 def test_user_route_invalidates_bgp_route_with_the_same_prefix():
     design = base()
-    _gateway_hub(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     via_firewall(design)
     listed = rows(design, "vnet-spoke/snet-sql")
     assert ("VirtualNetworkGateway", "Invalid", "0.0.0.0/0", "VirtualNetworkGateway") in listed

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from scenes import base, flow, outcome, resolve_scene, route_table, subnet, udr, via_firewall
+from scenes import (
+    base,
+    flow,
+    hub_gateway,
+    outcome,
+    resolve_scene,
+    route_table,
+    subnet,
+    udr,
+    via_firewall,
+)
 
 from flowdocs.findings import find
 from flowdocs.routing import AddressDestination
@@ -54,7 +64,7 @@ def test_longest_prefix_match_wins_over_source():
 
 def test_user_beats_bgp_beats_default_on_the_same_prefix():
     design = base()
-    _gateway(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     # BGP over Default: forced tunnelling.
     assert outcome(resolve_scene(design))["sql/Storage"] == "delivered on-premises via -"
     # User over BGP: the firewall wins back the default route.
@@ -67,7 +77,7 @@ def test_vnet_routes_win_over_more_specific_bgp_routes():
     # On-premises advertises part of the hub's range more specifically (a /24 inside the
     # hub's /16); the VNetPeering route still wins (azure-rules.md 2.3).
     design = base()
-    _gateway(design, advertised_prefixes=["10.0.2.0/24"])
+    hub_gateway(design, advertised_prefixes=["10.0.2.0/24"])
     resolution = resolve_scene(design)
     view = resolution.router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
     chosen = resolution.router.select_route(view, AddressDestination("10.0.2.99"))
@@ -84,7 +94,7 @@ def test_vnet_routes_win_over_more_specific_bgp_routes():
 
 def test_service_endpoint_beats_more_specific_bgp_and_default_route_udr():
     design = base()
-    _gateway(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
     assert outcome(resolve_scene(design))["sql/Storage"] == "delivered service-endpoint via -"
     via_firewall(design)
@@ -354,15 +364,9 @@ def _firewall_to_internet(design: dict) -> None:
                 udr("internet", "0.0.0.0/0", "Internet"))
 
 
-def _gateway(design: dict, **gateway: object) -> None:
-    design["gateways"] = [{"name": "vgw", "type": "vpn", "vnet": "vnet-hub", **gateway}]
-    design["vnets"][0]["subnets"].append({"name": "GatewaySubnet", "prefix": "10.0.0.0/27"})
-    design["peerings"][0].update(allow_gateway_transit=True, use_remote_gateways=True)
-
-
 def test_forced_tunnelling_by_bgp():
     design = base()
-    _gateway(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     storage = flow(resolve_scene(design), "sql/Storage")
     assert (storage.access, storage.status, storage.peerings, storage.hops[-1].node) == (
         "on-premises", "delivered", ("vnet-spoke~vnet-hub",), "vgw")
@@ -371,7 +375,7 @@ def test_forced_tunnelling_by_bgp():
 
 def test_forced_tunnelling_by_udr():
     design = base()
-    _gateway(design)
+    hub_gateway(design)
     route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
                 udr("to-onprem", "0.0.0.0/0", "VirtualNetworkGateway"))
     storage = flow(resolve_scene(design), "sql/Storage")
@@ -389,14 +393,14 @@ def test_udr_to_a_gateway_that_serves_no_vnet_drops():
 
 def test_propagation_switch_keeps_the_spoke_off_the_bgp_default_route():
     design = base()
-    _gateway(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"], disable_bgp=True)
     assert outcome(resolve_scene(design))["sql/Storage"] == "delivered public via -"
 
 
 def test_firewall_subnet_that_learns_the_bgp_default_sends_its_traffic_on_premises():
     design = base()
-    _gateway(design, advertises_default_route=True)
+    hub_gateway(design, advertises_default_route=True)
     via_firewall(design)
     storage = flow(resolve_scene(design), "sql/Storage")
     assert (storage.firewalls, storage.access, storage.hops[-1].node) == (
