@@ -8,7 +8,7 @@ import sys
 from benchmarks.report import write
 
 # Each section module has `run() -> Section`; they run in this order.
-SECTIONS = ["benchmarks.core"]
+SECTIONS = ["benchmarks.core", "benchmarks.site", "benchmarks.render"]
 
 
 def main() -> None:

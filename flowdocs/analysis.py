@@ -6,12 +6,24 @@ Pure: the price table and the catalog are passed in (the shipped ones by default
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from flowdocs.catalog import Catalog
 from flowdocs.costs import DesignCosts, compute_costs
 from flowdocs.findings import Finding, find
 from flowdocs.flows import Resolution
 from flowdocs.prices import PriceTable, default_prices
+
+
+class Resolved(Protocol):
+    """What the analysis and the pages need of `pipeline.ResolvedDesign`: the resolution and
+    its findings, located in the design file."""
+
+    @property
+    def resolution(self) -> Resolution: ...
+
+    @property
+    def findings(self) -> list[Finding]: ...
 
 
 @dataclass(frozen=True)
@@ -33,3 +45,8 @@ def analyse(resolution: Resolution, prices: PriceTable | None = None,
     if findings is None:
         findings = find(resolution, catalog)
     return Analysis(resolution, findings, compute_costs(resolution, prices or default_prices()))
+
+
+def analyse_resolved(resolved: Resolved, prices: PriceTable | None = None) -> Analysis:
+    """`analyse` for a resolved design, keeping its located findings."""
+    return analyse(resolved.resolution, prices, findings=resolved.findings)

@@ -102,10 +102,15 @@ def findings_summary(findings: Sequence[Finding]) -> str:
     """`none`, or `1 warning, 1 info: FD007, FD012`."""
     if not findings:
         return "none"
+    ids = sorted(dict.fromkeys(f.id for f in findings))
+    return f"{severity_summary(findings)}: {', '.join(ids)}"
+
+
+def severity_summary(findings: Sequence[Finding]) -> str:
+    """`none`, or how many findings of each severity there are: `2 errors, 1 info`."""
     counts = severity_counts(findings)
     parts = [f"{n} {s}{'s' if n > 1 and s != 'info' else ''}" for s, n in counts.items() if n]
-    ids = sorted(dict.fromkeys(f.id for f in findings))
-    return f"{', '.join(parts)}: {', '.join(ids)}"
+    return ", ".join(parts) or "none"
 
 
 def format_money(value: Decimal, currency: str) -> str:

@@ -3,34 +3,36 @@
 Pure data for `templates/_findings.md.j2`, `_costs.md.j2` and `_variants.md.j2`. Each
 `*_context` function returns a one-key dict (`findings`, `costs`, `variants`) to merge into
 the page context, and `decision_context` all three at once; plain strings are escaped by the
-template environment, `Md` is trusted Markdown.
+template environment, `Md` is trusted Markdown. The findings section is the one place a page
+states each finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flowdocs.analysis import analyse
+from flowdocs.analysis import Resolved, analyse_resolved
 from flowdocs.compare import (
     Comparison,
+    VariantRow,
     compare,
     comparison_cells,
-    findings_summary,
     format_gb,
     format_money,
     price_line,
+    severity_summary,
 )
 from flowdocs.costs import DesignCosts, Sizing
-from flowdocs.escaping import Md, code
+from flowdocs.escaping import Md, code, join, md, text
 from flowdocs.findings import SEVERITY_ORDER, Finding
 from flowdocs.prices import PriceTable, default_prices
 
-if TYPE_CHECKING:
-    from flowdocs.pipeline import ResolvedDesign
-
+# A finding's admonition shows its severity: Material's danger, warning and info boxes.
+ADMONITION_KINDS = {"error": "danger", "warning": "warning", "info": "info"}
+MICROSOFT_DOCS = "learn.microsoft.com/"
 ITEM_TITLES = {
     "firewall data": "Firewall data processed",
     "firewall deployment": "Firewall deployment",
@@ -42,19 +44,23 @@ ITEM_TITLES = {
 
 
 @dataclass(frozen=True)
-class FindingRow:
+class FindingBox:
+    """One finding, as the admonition that states it."""
+
     id: str
     severity: str
+    kind: str  # the admonition's type
+    title: str  # the rule's title
     subject: Md
     message: str
     where: Md
-    source: str
+    source: Md
 
 
 @dataclass(frozen=True)
 class FindingsSection:
-    rows: tuple[FindingRow, ...]
-    summary: str
+    boxes: tuple[FindingBox, ...]
+    summary: str  # how many of each severity: `2 errors`, `1 warning, 1 info`
 
 
 @dataclass(frozen=True)
@@ -96,25 +102,38 @@ class CostsSection:
 
 
 @dataclass(frozen=True)
+class Option:
+    """What a column of the comparison stands for, and the page that explains it."""
+
+    label: str
+    design: Md
+    title: Md  # a link to the option's page, when it has one
+    current: bool  # the option of the page that shows the comparison
+
+
+@dataclass(frozen=True)
 class VariantsSection:
     title: str
     columns: tuple[str, ...]
     lines: tuple[tuple[str, tuple[str, ...]], ...]
-    legend: tuple[tuple[str, Md, str], ...]  # label, design name, title
+    legend: tuple[Option, ...]
     price_note: str
 
 
-def decision_context(resolved: ResolvedDesign, family: Sequence[ResolvedDesign], source: str,
-                     prices: PriceTable | None = None) -> dict[str, Any]:
+def decision_context(resolved: Resolved, family: Sequence[Resolved], source: str,
+                     prices: PriceTable | None = None,
+                     page_of: Callable[[str], str] | None = None) -> dict[str, Any]:
     """The three sections of a design page in one call: `findings`, `costs`, and `variants`
-    (None unless `family`, from `extends.comparison_families`, has other designs)."""
+    (None unless `family`, from `extends.comparison_families`, has other designs).
+    `page_of` names the page of a design, to link the options of the comparison."""
     prices = prices or default_prices()
-    own = analyse(resolved.resolution, prices, findings=resolved.findings)
+    own = analyse_resolved(resolved, prices)
     variants = None
     if len(family) > 1:
-        comparison = compare([analyse(r.resolution, prices, findings=r.findings)
+        comparison = compare([own if r is resolved else analyse_resolved(r, prices)
                               for r in family])
-        variants = variants_context(comparison)["variants"]
+        current = resolved.resolution.design.name
+        variants = variants_context(comparison, page_of, current)["variants"]
     return {**findings_context(resolved.findings, source), **costs_context(own.costs),
             "variants": variants}
 
@@ -122,11 +141,20 @@ def decision_context(resolved: ResolvedDesign, family: Sequence[ResolvedDesign],
 def findings_context(findings: list[Finding], source: str) -> dict[str, Any]:
     """`findings`: every finding, errors first, with the line that states its subject."""
     ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
-    rows = tuple(FindingRow(
-        id=f.id, severity=f.severity, subject=code(f.subject), message=f.message,
+    boxes = tuple(FindingBox(
+        id=f.id, severity=f.severity, kind=ADMONITION_KINDS[f.severity], title=f.rule.title,
+        subject=code(f.subject), message=f.message,
         where=code(source if f.line is None else f"{source}:{f.line}:{f.column}"),
-        source=f.source) for f in ordered)
-    return {"findings": FindingsSection(rows, findings_summary(findings))}
+        source=rule_source(f.source)) for f in ordered)
+    return {"findings": FindingsSection(boxes, severity_summary(findings))}
+
+
+def rule_source(source: str) -> Md:
+    """A rule's sources, `;`-separated, with the Microsoft pages as links."""
+    parts = [part.strip() for part in source.split(";") if part.strip()]
+    return join((md("[{page}](https://{page})", page=Md(part))
+                 if part.startswith(MICROSOFT_DOCS) and " " not in part else text(part)
+                 for part in parts), "; ")
 
 
 def costs_context(costs: DesignCosts) -> dict[str, Any]:
@@ -152,13 +180,26 @@ def costs_context(costs: DesignCosts) -> dict[str, Any]:
                                   money(costs.total), flows, charges, sizing, costs.notes)}
 
 
-def variants_context(comparison: Comparison) -> dict[str, Any]:
-    """`variants`: the options side by side (one column each), as `flowdocs compare`."""
+def variants_context(comparison: Comparison, page_of: Callable[[str], str] | None = None,
+                     current: str | None = None) -> dict[str, Any]:
+    """`variants`: the options side by side (one column each), as `flowdocs compare`; with
+    `page_of`, the legend links each option's page, and marks the `current` design's."""
+    def title(row: VariantRow) -> Md:
+        if page_of is None or row.design == current:
+            return text(row.title)
+        return md("[{title}]({page})", title=row.title, page=Md(page_of(row.design)))
+
+    # A flow is one token (a code span, a no-break space after its number): browsers give
+    # the first column little room, and a flow broken over two lines reads as two.
+    flows = {f"{n} {flow}": md("{n}&nbsp;{flow}", n=n, flow=code(flow))
+             for n, flow in comparison.flows}
     return {"variants": VariantsSection(
         title=comparison.title,
         columns=tuple(r.label for r in comparison.rows),
-        lines=tuple((aspect, tuple(cells)) for aspect, cells in comparison_cells(comparison)),
-        legend=tuple((r.label, code(r.design), r.title) for r in comparison.rows),
+        lines=tuple((flows.get(aspect, aspect), tuple(cells))
+                    for aspect, cells in comparison_cells(comparison)),
+        legend=tuple(Option(r.label, code(r.design), title(r), r.design == current)
+                     for r in comparison.rows),
         price_note=price_line(comparison.currency, comparison.price_date,
                               comparison.days_per_month, comparison.hours_per_month),
     )}

@@ -43,6 +43,10 @@ class VariantDesign(LoadedDesign):
         return [d if d.line is not None else _place(d, self.path, self.provenance, self.sources)
                 for d in diagnostics]
 
+    def inputs(self) -> list[tuple[str, str]]:
+        # `sources` holds the chain in the order it was read: this file, then its bases.
+        return [(display, positions.text) for display, positions in self.sources.items()]
+
 
 @dataclass
 class _Source:

@@ -44,6 +44,11 @@ class LoadedDesign:
             self._positions = Positions(self.text)
         return self._positions.locate(diagnostics)
 
+    def inputs(self) -> list[tuple[str, str]]:
+        """(path, text) of every file the design was read from: the file itself and, for a
+        variant (extends.py), each base it extends, nearest first."""
+        return [(self.path, self.text)]
+
 
 def load_design(path: str | os.PathLike[str], display: str | None = None, *,
                 catalog: Catalog | None = None) -> LoadedDesign:

@@ -1,5 +1,6 @@
-"""Firewall rules in three shapes: a terminal table, JSON, and an ARM template with one
-Azure Firewall policy rule collection group per Azure Firewall, ready to deploy or paste.
+"""Firewall and NSG rules in three shapes: a terminal table, JSON, and an ARM template with
+one Azure Firewall policy rule collection group per Azure Firewall, ready to deploy or paste.
+The rules themselves come from `firewall_rules.py`.
 
 ARM shape: learn.microsoft.com/azure/templates/microsoft.network/firewallpolicies/
 rulecollectiongroups . Backup rules never terminate TLS (azure-rules.md 6).
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowdocs.firewall_rules import FirewallRule, FirewallRuleSet
+from flowdocs.firewall_rules import FirewallRule, FirewallRuleSet, NsgRule
 from flowdocs.textable import format_table
 
 ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -21,8 +22,8 @@ GROUP_PRIORITY = 500
 COLLECTION_PRIORITY = {"network": 100, "application": 200}
 
 
-def rules_table(design: str, sets: list[FirewallRuleSet]) -> str:
-    """Each firewall's rules as an aligned table under a heading line."""
+def rules_table(design: str, sets: list[FirewallRuleSet], nsgs: list[NsgRule]) -> str:
+    """Each firewall's rules, then the NSG rules, as aligned tables under heading lines."""
     blocks = []
     for rule_set in sets:
         kind = " ".join(p for p in (rule_set.type, rule_set.sku) if p)
@@ -35,17 +36,28 @@ def rules_table(design: str, sets: list[FirewallRuleSet]) -> str:
         headers = ["rule", "kind", "sources", "destination", "fqdns", "port", "flows"]
         blocks.append(f"{heading}\n\n" + format_table(headers, rows))
     if not blocks:
-        return f"{design}: no firewall or NVA\n"
+        blocks.append(f"{design}: no firewall or NVA\n")
+    if nsgs:
+        rows = [[r.subnet, r.service, f"{r.destination} ({r.private_endpoint})"
+                 if r.private_endpoint else f"service tag {r.destination}",
+                 f"{r.protocol}:{r.port}", " ".join(r.flows)] for r in nsgs]
+        headers = ["subnet", "service", "destination", "port", "flows"]
+        blocks.append("NSG outbound rules\n\n" + format_table(headers, rows))
     return "\n".join(blocks)
 
 
-def rules_document(design: str, sets: list[FirewallRuleSet]) -> dict[str, Any]:
-    """The rules as JSON: every firewall, every rule, every field."""
+def rules_document(design: str, sets: list[FirewallRuleSet],
+                   nsgs: list[NsgRule]) -> dict[str, Any]:
+    """The rules as JSON: every firewall, every rule, every field; then the NSG rules."""
     return {
         "flowdocs": 1,
         "design": design,
         "firewalls": [{"name": s.firewall, "type": s.type, "sku": s.sku,
                        "rules": [_rule_document(r) for r in s.rules]} for s in sets],
+        "nsg_rules": [{"subnet": r.subnet, "service": r.service,
+                       "private_endpoint": r.private_endpoint, "destination": r.destination,
+                       "protocol": r.protocol, "port": r.port, "flows": list(r.flows)}
+                      for r in nsgs],
     }
 
 

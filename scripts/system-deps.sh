@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs Graphviz and the DejaVu fonts through apt-get when they are missing.
+# Installs Graphviz and the DejaVu fonts through apt-get when they are missing; with the
+# argument `chromium`, installs Chromium instead (for `make screenshots`).
 set -euo pipefail
 
 missing=()
-command -v dot >/dev/null 2>&1 || missing+=(graphviz)
-fc-list 2>/dev/null | grep -qi "DejaVuSans" || [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
-  || missing+=(fonts-dejavu-core)
+if [ "${1:-}" = chromium ]; then
+  purpose="needed to take screenshots"
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+else
+  purpose="needed to render diagrams"
+  command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+  fc-list 2>/dev/null | grep -qi "DejaVuSans" || [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+    || missing+=(fonts-dejavu-core)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "Installing ${missing[*]} (needed to render diagrams)..."
+echo "Installing ${missing[*]} ($purpose)..."
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "error: ${missing[*]} missing and apt-get is not available; install Graphviz and the DejaVu fonts with your package manager." >&2
+  echo "error: ${missing[*]} missing and apt-get is not available; install ${missing[*]} with your package manager." >&2
   exit 1
 fi
 sudo=""

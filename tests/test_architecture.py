@@ -9,7 +9,8 @@ from tests_support import ROOT
 
 # load → resolve → analyse is pure; render and write live at the edges.
 CORE = ["model", "topology", "routing", "flows", "diagnostics", "contract", "validate"]
-OPTIONAL_CORE = ["findings", "costs", "firewall_rules", "compare", "variants", "pages"]
+OPTIONAL_CORE = ["findings", "costs", "firewall_rules", "compare", "variants", "analysis",
+                 "decisions", "narrative", "required_rules", "pages"]
 FORBIDDEN = {"os", "pathlib", "subprocess", "shutil", "tempfile", "io", "diagrams", "graphviz",
              "mkdocs", "jinja2", "click", "yaml", "json", "importlib", "flowdocs.files",
              "flowdocs.loader", "flowdocs.pipeline", "flowdocs.site", "flowdocs.cli"}

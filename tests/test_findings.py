@@ -392,4 +392,4 @@ def test_the_findings_section_of_the_page(golden):
     empty = findings_context([], "designs/b-sql-hub-firewall.yaml")
     assert render(environment(), "_findings.md.j2", empty) == (
         "## Findings\n\nNo findings: every flow arrives, and no rule of the findings reference "
-        "is broken.\n")
+        "is broken.\n\n")

@@ -9,7 +9,7 @@ import jsonschema
 from scenes import base, resolve_scene, route_table, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.firewall_rules import firewall_rules
+from flowdocs.firewall_rules import firewall_rules, nsg_rules
 from flowdocs.rules_export import arm_template, policy_parameter, rules_document
 
 # The ARM resource shape of an Azure Firewall policy rule collection group, as far as
@@ -194,6 +194,19 @@ def test_rules_table_of_design_b():
         "Storage               network      10.1.1.0/24  service tag Storage               "
         "*.blob.core.windows.net *.queue.core.windows.net *.blob.storage.azure.net  TCP:443    "
         "sqlvm01/Storage",
+        "",
+        "NSG outbound rules",
+        "",
+        "subnet                   service               destination                       "
+        "port     flows",
+        "-----------------------  --------------------  --------------------------------  "
+        "-------  ----------------------------",
+        "vnet-spoke-sql/snet-sql  AzureActiveDirectory  service tag AzureActiveDirectory  "
+        "TCP:443  sqlvm01/AzureActiveDirectory",
+        "vnet-spoke-sql/snet-sql  AzureBackup           service tag AzureBackup           "
+        "TCP:443  sqlvm01/AzureBackup",
+        "vnet-spoke-sql/snet-sql  Storage               service tag Storage               "
+        "TCP:443  sqlvm01/Storage",
     ]
 
 
@@ -230,10 +243,27 @@ def test_dropped_flows_and_bypassing_flows_need_no_rule():
     (rules,) = firewall_rules(resolve_scene(design))
     assert [r.name for r in rules.rules] == ["AzureActiveDirectory", "AzureBackup"]
     design["route_tables"][0]["routes"][0]["next_hop_ip"] = "10.0.9.9"  # nobody's IP
-    (rules,) = firewall_rules(resolve_scene(design))
+    resolution = resolve_scene(design)
+    (rules,) = firewall_rules(resolution)
     assert rules.rules == ()
-    assert rules_document("scene", [rules])["firewalls"] == [
+    document = rules_document("scene", [rules], nsg_rules(resolution))
+    assert document["firewalls"] == [
         {"name": "afw-hub", "type": "azure-firewall", "sku": "Standard", "rules": []}]
+    # Only the Storage flow still arrives, by its service endpoint: the NSG still sees it.
+    assert [r["service"] for r in document["nsg_rules"]] == ["Storage"]
+
+
+def test_nsg_rules_see_the_original_destination_and_skip_platform_flows():
+    result = run_cli("rules", DESIGNS / "d-sql-vault-private-endpoint.yaml", "--format", "json")
+    assert [(r["service"], r["private_endpoint"], r["destination"], r["flows"])
+            for r in json.loads(result.stdout)["nsg_rules"]] == [
+        ("AzureActiveDirectory", None, "AzureActiveDirectory",
+         ["sqlvm01/AzureActiveDirectory"]),
+        ("AzureBackup", "pe-rsv-prod", "10.1.2.4/32", ["sqlvm01/AzureBackup"]),
+        ("Storage", "pe-rsv-prod", "10.1.2.4/32", ["sqlvm01/Storage"]),
+    ]
+    a = run_cli("rules", DESIGNS / "a-vm-backup.yaml")
+    assert a.stdout == "afw-hub (azure-firewall Standard): no flow crosses it, no rule needed\n"
 
 
 def test_policy_parameter_names_are_identifiers():

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from flowdocs.analysis import analyse
+from flowdocs.analysis import analyse_resolved
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
 from flowdocs.cli.pricing import price_table, prices_option
 from flowdocs.compare import compare, comparison_document, comparison_table
@@ -39,8 +39,7 @@ def command(designs: tuple[str, ...], prices_file: str | None, output_format: st
     resolved = resolve_designs(files)
     for design in resolved:
         echo_warnings(design.warning_lines())
-    comparison = compare([analyse(r.resolution, prices, findings=r.findings)
-                          for r in resolved])
+    comparison = compare([analyse_resolved(r, prices) for r in resolved])
     if output_format == "json":
         echo_json(comparison_document(comparison))
     else:

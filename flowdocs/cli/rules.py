@@ -7,7 +7,7 @@ import json
 import click
 
 from flowdocs.cli.common import echo_json, echo_warnings
-from flowdocs.firewall_rules import firewall_rules
+from flowdocs.firewall_rules import firewall_rules, nsg_rules
 from flowdocs.pipeline import resolve_designs
 from flowdocs.rules_export import arm_template, rules_document, rules_table
 
@@ -20,11 +20,13 @@ from flowdocs.rules_export import arm_template, rules_document, rules_table
                    "rule collection group per Azure Firewall.")
 @click.pass_context
 def command(ctx: click.Context, design: str, output_format: str) -> None:
-    """Show the allow rules each firewall or NVA needs for the flows that cross it.
+    """Show the allow rules each firewall or NVA needs for the flows that cross it, and the
+    outbound rules of the workload subnets' NSGs.
 
     Sources are the workload subnets' prefixes; destinations are the AzureBackup FQDN tag
     (application rule, HTTPS 443, no TLS termination), service tags (network rule, TCP 443)
-    or private endpoint IPs. Flows that are dropped or loop get no rule.
+    or private endpoint IPs. Flows that are dropped or loop get no rule. The ARM template
+    holds the Azure Firewall rules only.
 
     \b
     Examples:
@@ -38,9 +40,9 @@ def command(ctx: click.Context, design: str, output_format: str) -> None:
     name = resolved.resolution.design.name
     sets = firewall_rules(resolved.resolution)
     if output_format == "table":
-        click.echo(rules_table(name, sets), nl=False)
+        click.echo(rules_table(name, sets, nsg_rules(resolved.resolution)), nl=False)
     elif output_format == "json":
-        echo_json(rules_document(name, sets))
+        echo_json(rules_document(name, sets, nsg_rules(resolved.resolution)))
     else:
         template = arm_template(name, sets)
         if not template["resources"]:

@@ -1,0 +1,148 @@
+"""User text made harmless in generated Markdown: no HTML, no Markdown structure, no
+template syntax.
+
+Design files are written by people, and their text (titles, summaries, vendors, names) ends
+up in pages that a Markdown engine and a browser interpret. Everything that is not trusted
+Markdown built by flowdocs is escaped: `<`, `>` and `&` become HTML entities, Markdown's
+punctuation is backslash-escaped, line breaks are folded so that no text can open a block
+(heading, list, table, admonition), and `{`/`}` are escaped so that a Jinja-based MkDocs
+plugin (macros) never sees `{{` or `{%` in a page. Trusted Markdown is marked by `Md`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Escaped with a backslash: characters Python-Markdown (with the tables extension) and
+# CommonMark both accept as backslash escapes.
+_BACKSLASHED = frozenset("\\`*_{}[]|!")
+# Escaped as numeric entities: HTML's own, and '~' (pymdownx.tilde reads `~x~` as subscript,
+# and '\~' is not an escape in Python-Markdown).
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
+# What opens a block at the start of a line once inline characters are escaped: headings,
+# lists, rules, admonitions and tabs (!!!, ???, ===), definition lists, setext underlines.
+# Backslash where Python-Markdown accepts it, an entity where it does not.
+_BLOCK_START = {"#": "\\#", "-": "\\-", "+": "\\+", "*": "\\*", "_": "\\_", "=": "&#61;",
+                ":": "&#58;", "?": "&#63;"}
+_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+# Text a code span shows verbatim: no backtick (it would end the span), no brace (a
+# Jinja-based MkDocs plugin would read `{{`), no pipe (GitHub's tables split on it), one line.
+_CODE_SAFE = re.compile(r"[^`{}|\s](?:[^`{}|\n]*[^`{}|\s])?")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\(((?:https?://|mailto:)[^\s()<>\"'`{}|\\]+)\)")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+class Md(str):
+    """Markdown that flowdocs built itself from escaped parts: printed as is."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        # Jinja's autoescape (and markupsafe) leave objects that render themselves alone.
+        return self
+
+
+def text(value: object) -> Md:
+    """Any value as inline Markdown that reads as the literal text, on one line."""
+    if isinstance(value, Md):
+        return value
+    folded = " ".join(str(value).split())
+    escaped = "".join(_escape_char(c) for c in folded)
+    return Md(_protect_block_start(escaped))
+
+
+def heading(value: object) -> Md:
+    """Text for a heading. Themes reuse a page's headings in `<title>`, the table of contents
+    and search, sometimes after unescaping entities (Material's `<title>` goes through
+    `striptags`), so angle brackets are replaced by look-alikes that no step turns into a tag.
+    """
+    return text(str(value).replace("<", "\u2039").replace(">", "\u203a"))
+
+
+def code(value: object) -> Md:
+    """A name, prefix or FQDN as a code span; anything a code span cannot hold verbatim
+    falls back to escaped text."""
+    raw = str(value)
+    if _CODE_SAFE.fullmatch(raw):
+        return Md(f"`{raw}`")
+    return text(raw)
+
+
+def md(template: str, *args: object, **kwargs: object) -> Md:
+    """`str.format` for trusted Markdown: every argument that is not `Md` is escaped."""
+    return Md(template.format(*(_trusted(a) for a in args),
+                              **{k: _trusted(v) for k, v in kwargs.items()}))
+
+
+def join(items: Iterable[object], separator: str = ", ", last: str | None = None) -> Md:
+    """Items escaped and joined; `last` joins the final pair ("a, b and c")."""
+    parts = [_trusted(i) for i in items]
+    if last is not None and len(parts) > 1:
+        return Md(separator.join(parts[:-1]) + last + parts[-1])
+    return Md(separator.join(parts))
+
+
+def inline_markdown(value: str) -> Md:
+    """Free text that may use inline Markdown (emphasis, code spans, http(s) links) but
+    nothing else: no HTML, no blocks, no template syntax. Paragraphs are kept."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
+    return Md("\n\n".join(_inline_paragraph(" ".join(p.split())) for p in paragraphs))
+
+
+def _inline_paragraph(paragraph: str) -> str:
+    out: list[str] = []
+    position = 0
+    for span in _CODE_SPAN.finditer(paragraph):
+        out.append(_inline_text(paragraph[position:span.start()]))
+        out.append(_code_span(span.group(2)))
+        position = span.end()
+    out.append(_inline_text(paragraph[position:]))
+    return _protect_block_start("".join(out))
+
+
+def _inline_text(segment: str) -> str:
+    """Escape like `text` but keep emphasis markers and safe links."""
+    out: list[str] = []
+    position = 0
+    for link in _LINK.finditer(segment):
+        out.append(_emphasis_text(segment[position:link.start()]))
+        out.append(f"[{_emphasis_text(link.group(1))}]({link.group(2)})")
+        position = link.end()
+    out.append(_emphasis_text(segment[position:]))
+    return "".join(out)
+
+
+def _emphasis_text(segment: str) -> str:
+    return "".join(c if c in "*_" else _escape_char(c) for c in segment)
+
+
+def _code_span(content: str) -> str:
+    # Inside a code span Markdown shows characters literally and escapes HTML itself; only
+    # braces are kept out, so that no `{{` reaches a Jinja-based MkDocs plugin.
+    if "{" in content or "}" in content:
+        return text(content)
+    return f"`` {content} ``" if "`" in content else f"`{content}`"
+
+
+def _escape_char(char: str) -> str:
+    if char in _ENTITIES:
+        return _ENTITIES[char]
+    if char in _BACKSLASHED:
+        return "\\" + char
+    return char
+
+
+def _protect_block_start(escaped: str) -> str:
+    if escaped[:1] in _BLOCK_START:
+        return _BLOCK_START[escaped[0]] + escaped[1:]
+    item = _ORDERED_ITEM.match(escaped)
+    if item is None:
+        return escaped
+    # "1." opens an ordered list and "1\." does not; Python-Markdown has no "1)" lists.
+    digits = item.group(1)
+    return digits + "\\" + escaped[len(digits):] if item.group(2) == "." else escaped
+
+
+def _trusted(value: object) -> str:
+    return value if isinstance(value, Md) else text(value)
