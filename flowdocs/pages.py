@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from flowdocs.analysis import Analysis, Resolved, analyse_resolved
+from flowdocs.bypass import bypassed_firewalls
 from flowdocs.catalog import Catalog, default_catalog
 from flowdocs.compare import compare, format_gb, format_money
 from flowdocs.decisions import VariantsSection, decision_context, variants_context
@@ -141,7 +142,9 @@ def headline_facts(resolution: Resolution, findings: Sequence[Finding]) -> Facts
     return Facts(
         flows=len(flows),
         through_firewall=sum(1 for f in delivered if f.firewalls),
-        bypassing=sum(1 for f in delivered if not f.firewalls),
+        # The diagram's notion, so page and picture agree: a flow goes around a firewall
+        # that the workload's traffic would otherwise meet.
+        bypassing=sum(1 for f in delivered if bypassed_firewalls(resolution, f)),
         on_premises=sum(1 for f in delivered if f.access == "on-premises"),
         dropped=len(flows) - len(delivered),
         errors=counts["error"],

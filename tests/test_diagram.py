@@ -11,7 +11,7 @@ import yaml
 from tests_support import DESIGNS, EXAMPLES, ROOT
 
 from flowdocs.diagram import dot_source
-from flowdocs.diagram.bypass import bypassed_firewalls
+from flowdocs.bypass import bypassed_firewalls
 from flowdocs.diagram.collapse import MAX_FULL_WORKLOADS
 from flowdocs.diagram.scene import build_scene
 from flowdocs.flows import Resolution, resolve

@@ -148,7 +148,7 @@ def test_headline_facts(resolved):
         "c-sql-storage-service-endpoint": (3, 2, 1, 0, 0, 1),
         "d-sql-vault-private-endpoint": (3, 1, 2, 0, 0, 0),
         "h-sql-vault-private-endpoint-hub": (3, 1, 2, 0, 0, 0),
-        "e-hana-forced-tunnelling": (4, 0, 4, 0, 0, 0),
+        "e-hana-forced-tunnelling": (4, 0, 0, 0, 0, 0),
         "f-third-party-agent-private-storage": (2, 2, 0, 0, 0, 0),
         "g-misrouted-spokes": (7, 0, 0, 7, 2, 0),
     }

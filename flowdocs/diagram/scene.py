@@ -14,7 +14,7 @@ from typing import Literal
 
 from flowdocs.catalog import Catalog, default_catalog
 from flowdocs.diagram import collapse
-from flowdocs.diagram.bypass import BYPASS_REASONS, bypassed_firewalls
+from flowdocs.bypass import BYPASS_REASONS, bypassed_firewalls
 from flowdocs.flows import Flow, Resolution
 
 NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
