@@ -75,8 +75,11 @@ def run() -> Section:
     section.add("Targets: cold at most 1.3 x the floor; warm under 10 % of cold. The floor "
                 "lays out many graphs per `dot` process; flowdocs cannot, because Graphviz "
                 "2.43 lays out a graph differently after other graphs in the same process "
-                "(docs/diagrams.md), so each diagram pays a `dot` start-up. Cold also loads "
-                "and resolves the designs, which the floor does not.")
+                "(docs/diagrams.md), so each diagram pays a `dot` start-up (about 20 ms of "
+                "CPU) and decodes its icons again. Cold also loads, resolves and draws the "
+                "designs, which the floor does not: about 2.6 s of CPU, spread over worker "
+                "processes and overlapped with rendering, so cold is bounded by the total CPU "
+                "work divided by the cores rather than by the sum of the stages.")
     return section
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flowdocs.catalog import Catalog, default_catalog
@@ -67,7 +67,9 @@ def load_designs(paths: Iterable[str | os.PathLike]) -> list[LoadedDesign]:
             loaded.append(load_design(file))
         except DesignError as error:
             errors.append(error)
-    errors.extend(_duplicate_design_names(loaded))
+    by_path = {d.path: d for d in loaded}
+    errors.extend(duplicate_name_errors(((d.design.name, d.path) for d in loaded),
+                                        lambda path, found: by_path[path].locate(found)))
     if errors:
         raise DesignErrors(errors)
     return loaded
@@ -79,16 +81,20 @@ def resolve_designs(paths: Iterable[str | os.PathLike],
     return [ResolvedDesign(d, resolve(d.design, catalog)) for d in load_designs(paths)]
 
 
-def _duplicate_design_names(loaded: list[LoadedDesign]) -> list[DesignError]:
-    """Design names name output files, so two designs may not share one."""
-    first: dict[str, LoadedDesign] = {}
+Locator = Callable[[str, list[Diagnostic]], list[Diagnostic]]
+
+
+def duplicate_name_errors(designs: Iterable[tuple[str, str]],
+                          locate: Locator) -> list[DesignError]:
+    """Design names name output files, so two designs may not share one. `designs` gives
+    (name, path) pairs in order; `locate(path, diagnostics)` places a problem in its file."""
+    first: dict[str, str] = {}
     errors: list[DesignError] = []
-    for design in loaded:
-        name = design.design.name
+    for name, path in designs:
         if name in first:
-            message = f"design name '{name}' is already used by {first[name].path}"
-            errors.append(DesignError(design.path, design.locate(
-                [Diagnostic("error", message, ("name",))])))
+            message = f"design name '{name}' is already used by {first[name]}"
+            errors.append(DesignError(path, locate(path, [Diagnostic("error", message,
+                                                                     ("name",))])))
         else:
-            first[name] = design
+            first[name] = path
     return errors

@@ -236,10 +236,28 @@ def test_warm_run_loads_nothing_and_a_changed_design_renders_alone(tmp_path, mon
         raise AssertionError("a warm run loads no design")
 
     with monkeypatch.context() as patch:
-        patch.setattr(designs_module, "resolve_designs", no_loading)
+        patch.setattr(designs_module, "draw_design", no_loading)
         warm = run_cli(*args)
     assert warm.stderr.splitlines() == [*warnings, f"2 diagram(s) in {tmp_path / 'out'}: "
                                         "0 rendered, 2 unchanged (cached)"]
     changed = designs / "b-sql-hub-firewall.yaml"
     changed.write_text(changed.read_text().replace("title: \"(b)", "title: \"(b2)"))
     assert run_cli(*args).stderr.endswith("1 rendered, 1 unchanged (cached)\n")
+
+
+def test_a_failing_design_stops_the_run_before_anything_is_written(tmp_path):
+    designs = tmp_path / "designs"
+    designs.mkdir()
+    good = (DESIGNS / "b-sql-hub-firewall.yaml").read_text()
+    (designs / "a-good.yaml").write_text(good)
+    (designs / "b-same-name.yaml").write_text(good)
+    (designs / "c-broken.yaml").write_text(good.replace("vnets:", "vnetz:", 1))
+    expected = run_cli("validate", designs)
+    result = run_cli("render", designs, "-o", tmp_path / "out", "--cache-dir",
+                     tmp_path / "cache")
+    assert result.exit_code == expected.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [line for line in expected.stderr.splitlines() if ": error: " in line]
+    assert any("is already used by" in line for line in errors)
+    assert any(line.startswith(str(designs / "c-broken.yaml")) for line in errors)
+    assert not (tmp_path / "out").exists()

@@ -4,8 +4,14 @@ The render cache (cache.py) is keyed by DOT text, so a hit still costs loading a
 the design. Most runs change nothing, so a second index maps each design file's bytes (with
 the flowdocs code, Graphviz, icons, formats and dpi) to its outputs and warnings. When every
 file of a run is in that index, the outputs are copied and nothing is loaded. When any file
-changed, every design is loaded and resolved as usual (nothing is written unless all are
-valid), and only the changed diagrams are rendered.
+changed, every design is loaded and resolved as usual, and only the changed diagrams are
+rendered.
+
+A cold run keeps every core busy: designs load, resolve and turn into DOT text in worker
+processes, largest file first, and each diagram starts rendering as soon as its DOT text
+arrives. Rendering fills only the cache and memory; `out_dir` is written once every design
+has loaded and resolved, so a failing design still leaves nothing written (a cache entry is
+harmless: it is keyed by what it holds).
 """
 
 from __future__ import annotations
@@ -13,19 +19,26 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
+import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import flowdocs
-from flowdocs.diagram import render_resolutions
-from flowdocs.diagram.batch import BatchResult
+from flowdocs.catalog import default_catalog
+from flowdocs.diagnostics import DesignError, Diagnostic
+from flowdocs.diagram import dot_source
+from flowdocs.diagram.batch import BatchResult, Job, Renderer, stderr_progress, write_outputs
 from flowdocs.diagram.cache import RenderCache, render_key
 from flowdocs.diagram.icons import icons_digest
 from flowdocs.diagram.render import RenderOptions, dot_version
 from flowdocs.files import atomic_write, find_design_files
-from flowdocs.pipeline import resolve_designs
+from flowdocs.flows import resolve
+from flowdocs.loader import load_design
+from flowdocs.pipeline import DesignErrors, ResolvedDesign, duplicate_name_errors
 
 PATH_MARK = "\0path\0"  # where a stored warning line names its design file
 
@@ -60,6 +73,29 @@ def design_key(data: bytes, options: RenderOptions) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class DrawnDesign:
+    """What a worker process sends back for one design file: its diagram's DOT text and its
+    warnings, or the problems that stop it from loading."""
+
+    path: str
+    name: str = ""
+    dot: str = ""
+    warnings: tuple[str, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+
+
+def draw_design(file: Path) -> DrawnDesign:
+    """Load, resolve and draw one design file (in a worker process: only text comes back)."""
+    try:
+        loaded = load_design(file)
+    except DesignError as error:
+        return DrawnDesign(error.file, errors=tuple(error.diagnostics))
+    design = ResolvedDesign(loaded, resolve(loaded.design, default_catalog()))
+    return DrawnDesign(design.path, loaded.design.name, dot_source(design.resolution),
+                       tuple(design.warning_lines()))
+
+
 def render_design_files(paths: Iterable[str | os.PathLike], out_dir: Path,
                         options: RenderOptions, cache_dir: Path | None = None,
                         workers: int | None = None, show_progress: bool = True) -> DesignRun:
@@ -74,21 +110,57 @@ def render_design_files(paths: Iterable[str | os.PathLike], out_dir: Path,
         warm = _recall_all(cache, files, contents, options, out_dir)
         if warm is not None:
             return warm
-    resolved = resolve_designs(files)
-    result = render_resolutions([r.resolution for r in resolved], out_dir, options.formats,
-                                options.dpi, cache_dir, workers, show_progress)
-    run = DesignRun(result, [line for r in resolved for line in r.warning_lines()],
-                    len(resolved))
+    workers = workers or os.cpu_count() or 1
+    progress = stderr_progress(len(files)) if show_progress else None
+    with Renderer(options, cache, workers, progress, len(files)) as renderer:
+        drawn = _draw_all(files, contents, workers, renderer)
+        _raise_problems(drawn)
+        outputs = renderer.outputs()
+    result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)
+    run = DesignRun(result, [line for d in drawn for line in d.warnings], len(drawn))
     if cache is not None:
-        for design, data in zip(resolved, contents, strict=True):
-            name = design.resolution.design.name
-            entry = {"name": name, "warnings": [
-                line.replace(design.path, PATH_MARK, 1) for line in design.warning_lines()],
-                "outputs": {fmt: render_key(result.dots[name], fmt, options.dpi)
+        for design, data in zip(drawn, contents, strict=True):
+            entry = {"name": design.name, "warnings": [
+                line.replace(design.path, PATH_MARK, 1) for line in design.warnings],
+                "outputs": {fmt: render_key(design.dot, fmt, options.dpi)
                             for fmt in options.formats}}
             atomic_write(_index_path(cache, design_key(data, options)),
                          json.dumps(entry, sort_keys=True))
     return run
+
+
+def _draw_all(files: list[Path], contents: list[bytes], workers: int,
+              renderer: Renderer) -> list[DrawnDesign]:
+    """Every file drawn in `workers` processes, largest first, each diagram handed to
+    `renderer` as it arrives; after the first failure, nothing more is rendered."""
+    drawn: list[DrawnDesign | None] = [None] * len(files)
+    largest_first = sorted(range(len(files)), key=lambda i: (-len(contents[i]), i))
+    with ProcessPoolExecutor(max(1, min(workers, len(files))), _fork()) as pool:
+        futures = {pool.submit(draw_design, files[i]): i for i in largest_first}
+        failed = False
+        for future in as_completed(futures):
+            design = drawn[futures[future]] = future.result()
+            failed = failed or bool(design.errors)
+            if not failed:
+                renderer.add(Job(design.name, design.dot))
+    return [d for d in drawn if d is not None]
+
+
+def _fork() -> multiprocessing.context.BaseContext | None:
+    """Forked workers start at once with flowdocs already imported (Linux); elsewhere the
+    platform's default start method is the safe one."""
+    return multiprocessing.get_context("fork") if sys.platform == "linux" else None
+
+
+def _raise_problems(drawn: list[DrawnDesign]) -> None:
+    """DesignErrors for every design that failed to load and every reused design name, in
+    the order `pipeline.load_designs` reports them."""
+    errors = [DesignError(d.path, d.errors) for d in drawn if d.errors]
+    # Rare, so a duplicate is located only then, by loading its file again.
+    errors += duplicate_name_errors(((d.name, d.path) for d in drawn if not d.errors),
+                                    lambda path, found: load_design(path).locate(found))
+    if errors:
+        raise DesignErrors(errors)
 
 
 def _recall_all(cache: RenderCache, files: list[Path], contents: list[bytes],

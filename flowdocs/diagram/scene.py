@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
+from flowdocs.bypass import BYPASS_REASONS, bypassed_firewalls
 from flowdocs.catalog import Catalog, default_catalog
 from flowdocs.diagram import collapse
-from flowdocs.bypass import BYPASS_REASONS, bypassed_firewalls
 from flowdocs.flows import Flow, Resolution
 
 NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
