@@ -24,7 +24,16 @@ from flowdocs.flows import Resolution
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
-_RULES_MD = "reference/azure-rules.md"
+# Rules cite the sections of docs/routing-rules.md (the page users read), which follow
+# reference/azure-rules.md section by section; costs are explained in docs/decisions.md.
+_SECTIONS = {1: "Effective routes of a subnet", 2: "Choosing a route", 3: "Azure services",
+             4: "Private endpoints", 5: "Following a flow", 6: "Azure Backup traffic"}
+
+
+def _rules(section: int) -> str:
+    if section == 7:
+        return "flowdocs docs, Findings, costs and variants: costs"
+    return f"flowdocs docs, Routing rules: {_SECTIONS[section]}"
 
 
 @dataclass(frozen=True)
@@ -40,41 +49,41 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("FD001", "flow-dropped", "error", "A flow is dropped",
-         f"{_RULES_MD} 5; learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview"),
+         f"{_rules(5)}; learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview"),
     Rule("FD002", "flow-loop", "error", "A flow loops between appliances",
-         f"{_RULES_MD} 5"),
+         _rules(5)),
     Rule("FD003", "service-endpoint-policy-blocks-backup", "error",
          "A service endpoint policy on a subnet with Azure Backup streaming workloads",
-         f"{_RULES_MD} 6; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
     Rule("FD004", "backup-tls-inspection", "error",
          "TLS inspection on a firewall that carries Azure Backup traffic",
-         f"{_RULES_MD} 6; learn.microsoft.com/azure/backup/sap-ase-database-backup"),
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/sap-ase-database-backup"),
     Rule("FD005", "service-endpoint-without-policy", "warning",
          "A Storage service endpoint without a policy: a data-exfiltration path",
-         f"{_RULES_MD} 6; learn.microsoft.com/azure/virtual-network/"
+         f"{_rules(6)}; learn.microsoft.com/azure/virtual-network/"
          f"virtual-network-service-endpoint-policies-overview"),
     Rule("FD006", "vault-public-access-with-private-endpoint", "warning",
          "A vault with private endpoints still accepts public network access",
          "learn.microsoft.com/azure/backup/private-endpoints-overview"),
     Rule("FD007", "private-endpoint-dns-zone", "warning",
          "A private endpoint without the private DNS zones its FQDNs need",
-         f"{_RULES_MD} 4; learn.microsoft.com/azure/backup/private-endpoints ; "
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints ; "
          f"learn.microsoft.com/azure/private-link/private-endpoint-dns"),
     Rule("FD008", "firewall-subnet-bgp-default-route", "warning",
          "A firewall's subnet learns a default route over BGP",
-         f"{_RULES_MD} 1 and 2; learn.microsoft.com/azure/firewall/forced-tunneling"),
+         f"{_rules(1)}; {_rules(2)}; learn.microsoft.com/azure/firewall/forced-tunneling"),
     Rule("FD009", "nva-under-licensed", "warning",
          "An NVA's licence is below the throughput its backup flows need",
-         f"{_RULES_MD} 7"),
+         _rules(7)),
     Rule("FD010", "public-cidr-route", "warning",
          "A route to a public range that may cover Azure service addresses",
-         f"{_RULES_MD} 3"),
+         _rules(3)),
     Rule("FD011", "nva-throughput-unknown", "info",
          "An NVA carries backup data and its licensed throughput is not stated",
-         f"{_RULES_MD} 7"),
+         _rules(7)),
     Rule("FD012", "entra-id-stays-public", "info",
          "Microsoft Entra ID stays public beside a private endpoint",
-         f"{_RULES_MD} 4; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 

@@ -200,7 +200,7 @@ def test_findings_are_admonitions_by_severity_with_subject_place_and_rule(exampl
             "    sqlvm-orphan: flows 1 AzureActiveDirectory, 1 AzureBackup, 2 Storage are "
             "dropped, the backup fails: ") in page
     assert ("    Subject `sqlvm-orphan`, at `designs/g-misrouted-spokes.yaml:44:25`. Rule: "
-            "reference/azure-rules.md 5; [learn.microsoft.com/azure/virtual-network/"
+            "flowdocs docs, Routing rules: Following a flow; [learn.microsoft.com/azure/virtual-network/"
             "virtual-networks-udr-overview](https://learn.microsoft.com/azure/virtual-network/"
             "virtual-networks-udr-overview).\n") in page
     assert "Findings in this design: 2 errors. Each names its subject" in page
