@@ -27,8 +27,6 @@ BEATS_BGP = frozenset({"VnetLocal", "VNetPeering", "VirtualNetworkServiceEndpoin
 # Reserved private ranges Azure routes to None by default (azure-rules.md 1). Real tables list
 # more over time; flowdocs lists the documented four.
 RESERVED_NONE_PREFIXES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-# Addresses Azure never lets a route override (azure-rules.md 2.4).
-PLATFORM_ADDRESSES = ("168.63.129.16", "169.254.169.254")
 DEFAULT_ROUTE = ipaddress.ip_network("0.0.0.0/0")
 
 # Rank of a service-tag route among routes that cover the same service (azure-rules.md 3):

@@ -118,14 +118,6 @@ class Topology:
                 found.extend(self.gateways_by_vnet.get(remote, []))
         return found
 
-    def vnet_of_ip(self, ip: str) -> VNet | None:
-        address = parse_address(ip)
-        for vnet in self.design.vnets:
-            for space in vnet.address_space:
-                if address in parse_network(space):
-                    return vnet
-        return None
-
 
 def _assign_private_endpoint_ips(topology: Topology) -> dict[str, str]:
     """Each private endpoint's IP: as written, or the subnet's first free address, in design
