@@ -70,6 +70,13 @@ def via_firewall(design: dict, prefix: str = "0.0.0.0/0") -> None:
                 udr("to-fw", prefix, "VirtualAppliance", "10.0.1.4"))
 
 
+def third_party_agent(design: dict, name: str) -> None:
+    """Make the spoke's workload a third-party agent writing to the customer's account."""
+    design["workloads"][0] = {"name": name, "type": "third-party-agent",
+                              "subnet": "vnet-spoke/snet-sql",
+                              "backup": {"storage_account": "stcustomer"}}
+
+
 def hub_gateway(design: dict, **gateway: object) -> None:
     """A VPN gateway in the hub that the spoke uses through gateway transit."""
     design["gateways"] = [{"name": "vgw", "type": "vpn", "vnet": "vnet-hub", **gateway}]

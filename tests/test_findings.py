@@ -3,7 +3,7 @@ silent when it does not. Assertions are on the whole list of findings of a scene
 
 from __future__ import annotations
 
-from scenes import base, resolve_scene, route_table, subnet, udr, via_firewall
+from scenes import base, resolve_scene, route_table, subnet, third_party_agent, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
 from flowdocs.decisions import findings_context
@@ -176,9 +176,7 @@ def test_service_endpoint_policy_is_silent_when_storage_goes_to_the_private_endp
 def test_service_endpoint_policy_is_right_for_a_third_party_agent():
     # A customer-owned account can be listed: the policy closes the exfiltration path.
     design = base()
-    design["workloads"][0] = {"name": "files", "type": "third-party-agent",
-                              "subnet": "vnet-spoke/snet-sql",
-                              "backup": {"storage_account": "stcustomer"}}
+    third_party_agent(design, "files")
     _storage_endpoint(design, policy=True)
     assert found(design) == []
 
@@ -252,9 +250,7 @@ def test_dns_zone_not_answering_for_the_workload_vnet():
 
 def test_storage_account_private_endpoint_needs_the_blob_zone_only():
     design = base()
-    design["workloads"][0] = {"name": "files", "type": "third-party-agent",
-                              "subnet": "vnet-spoke/snet-sql",
-                              "backup": {"storage_account": "stcustomer"}}
+    third_party_agent(design, "files")
     design["private_endpoints"] = [{"name": "pe-st", "subnet": "vnet-hub/snet-endpoints",
                                     "target": "stcustomer"}]
     entra = ("FD012", "files", ("workloads", 0))

@@ -15,6 +15,7 @@ from scenes import (
     resolve_scene,
     route_table,
     subnet,
+    third_party_agent,
     udr,
     via_firewall,
 )
@@ -240,9 +241,7 @@ def test_private_endpoint_in_the_hub_crosses_the_peering():
 
 def test_storage_account_private_endpoint_covers_storage_only():
     design = base()
-    design["workloads"][0] = {"name": "agent", "type": "third-party-agent",
-                              "subnet": "vnet-spoke/snet-sql",
-                              "backup": {"storage_account": "stcustomer"}}
+    third_party_agent(design, "agent")
     design["private_endpoints"] = [{"name": "pe-st", "subnet": "vnet-spoke/snet-endpoints",
                                     "target": "stcustomer"}]
     assert outcome(resolve_scene(design)) == {
