@@ -120,7 +120,7 @@ def _load_unpaused(data: bytes, display: str, is_json: bool, catalog: Catalog,
         raise DesignError(display, error.diagnostics) from None
     positions = Positions(text)
     try:
-        parsed, problems = parse(text, is_json)
+        parsed, problems = parse(text, is_json, positions)
     except ParseError as error:
         raise DesignError(display, positions.locate(error.diagnostics)) from None
     if isinstance(parsed, dict) and "extends" in parsed:

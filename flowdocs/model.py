@@ -10,15 +10,29 @@ after every field has passed.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 FORMAT_VERSION = 1
 
+# An IPv4 CIDR already in canonical form (no leading zeros): the common case, checked without
+# the `ipaddress` parser, which is about thirty times slower and dominated loading an estate.
+_CANONICAL_IPV4_CIDR = re.compile(r"(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\."
+                                  r"(0|[1-9]\d{0,2})/(0|[1-9]\d?)")
+
 
 def _cidr(value: str) -> str:
     """A CIDR with no host bits set, in canonical text form."""
+    match = _CANONICAL_IPV4_CIDR.fullmatch(value)
+    if match is not None:
+        *octets, length = (int(part) for part in match.groups())
+        if max(octets) <= 255 and length <= 32:
+            address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+            if address & ((1 << (32 - length)) - 1) == 0:
+                return value
+    # Anything else (IPv6, host bits set, a typo) takes the full parser and its messages.
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:

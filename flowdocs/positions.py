@@ -30,6 +30,10 @@ class Positions:
         self._root: Node | None = None
         self._composed = False
 
+    def adopt(self, root: Node | None) -> None:
+        """Takes the node graph a parse of the same text already composed."""
+        self._root, self._composed = root, True
+
     @property
     def root(self) -> Node | None:
         if not self._composed:
