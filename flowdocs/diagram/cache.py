@@ -1,8 +1,9 @@
 """A content-hash cache of rendered diagrams: an unchanged design is never rendered again.
 
 The key covers everything a render depends on: the DOT text, the icons' bytes, the Graphviz
-version, flowdocs' post-processing, the format and the dpi. Entries are plain files named by
-their key, written atomically, so concurrent builds can share a cache folder.
+version, the render engine, flowdocs' post-processing, the format and the dpi. Entries are
+plain files named by their key, written atomically, so concurrent builds can share a cache
+folder.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import ClassVar
 
 from flowdocs import __version__
 from flowdocs.diagram.icons import icons_digest
-from flowdocs.diagram.render import POSTPROCESS_VERSION, RenderOptions, dot_version
+from flowdocs.diagram.render import RenderOptions, renderer_id
 from flowdocs.files import atomic_write
 
 
 def render_key(dot_text: str, fmt: str, dpi: int) -> str:
     """The content hash of one rendered output."""
     digest = hashlib.sha256()
-    for part in (__version__, POSTPROCESS_VERSION, dot_version(), icons_digest(), fmt,
+    for part in (__version__, renderer_id(), icons_digest(), fmt,
                  str(dpi), dot_text):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")

@@ -34,7 +34,7 @@ from flowdocs.diagram import dot_source
 from flowdocs.diagram.batch import BatchResult, Job, Renderer, stderr_progress, write_outputs
 from flowdocs.diagram.cache import RenderCache, render_key
 from flowdocs.diagram.icons import icons_digest
-from flowdocs.diagram.render import RenderOptions, dot_version
+from flowdocs.diagram.render import RenderOptions, renderer_id
 from flowdocs.files import atomic_write, find_design_files
 from flowdocs.flows import resolve
 from flowdocs.loader import load_design
@@ -66,7 +66,7 @@ def code_fingerprint() -> str:
 
 def design_key(data: bytes, options: RenderOptions) -> str:
     digest = hashlib.sha256()
-    for part in (code_fingerprint(), dot_version(), icons_digest(), ",".join(options.formats),
+    for part in (code_fingerprint(), renderer_id(), icons_digest(), ",".join(options.formats),
                  str(options.dpi)):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(data)

@@ -1,6 +1,14 @@
-"""DOT text to PNG, SVG and PDF with the system `dot`, byte-identical from run to run.
+"""DOT text to PNG, SVG and PDF with Graphviz, byte-identical from run to run.
 
-`dot` runs in the icons' folder, so the DOT text names each icon by its relative path.
+Two engines, one layout per diagram in a fresh Graphviz state (see libgv/__main__.py):
+
+- `library` (Linux with Graphviz's C library): render servers that fork a child per diagram
+  and write PNGs with `libgv/png_encoder.py`, about twice as fast as `dot -Tpng`.
+- `dot`: a new `dot` process per diagram, reading stdin; used elsewhere, or when
+  `FLOWDOCS_RENDER_ENGINE=dot` asks for it.
+
+Both draw the same pixels; their PNG bytes differ, so the engine is part of the cache key.
+Graphviz runs in the icons' folder, so the DOT text names each icon by its relative path.
 Afterwards each output is made deterministic and self-contained:
 
 - SVG: the icons are inlined as `data:` URIs (an SVG inside `<img>` may load nothing else),
@@ -21,10 +29,13 @@ import subprocess
 from dataclasses import dataclass
 
 from flowdocs.diagram.icons import icon_data_uri, icon_root
+from flowdocs.diagram.server import ServerError, library_usable, render_with_library
 
 FORMATS = ("png", "svg", "pdf")
+ENGINES = ("library", "dot")
+ENGINE_VARIABLE = "FLOWDOCS_RENDER_ENGINE"
 # Bumped whenever post-processing changes what a render produces (part of the cache key).
-POSTPROCESS_VERSION = "1"
+POSTPROCESS_VERSION = "2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_VOLATILE = {b"tIME", b"tEXt", b"zTXt", b"iTXt"}
 _SVG_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
@@ -63,20 +74,43 @@ def dot_version() -> str:
     return run.stderr.strip()
 
 
+def engine() -> str:
+    """The engine this run renders with: `library` where it can run, unless the environment
+    asks for `dot`."""
+    wanted = os.environ.get(ENGINE_VARIABLE, "")
+    if wanted not in ("", *ENGINES):
+        raise RenderError(f"{ENGINE_VARIABLE} must be one of {', '.join(ENGINES)}, "
+                          f"found {wanted!r}")
+    return "library" if wanted != "dot" and library_usable() else "dot"
+
+
+def renderer_id() -> str:
+    """What the bytes of a render depend on besides the DOT text (part of the cache keys)."""
+    return f"{POSTPROCESS_VERSION}:{engine()}:{dot_version()}"
+
+
 def dot_command(options: RenderOptions) -> list[str]:
     """`dot` with every requested format: one layout serves them all."""
     return ["dot", f"-Gdpi={options.dpi}", *(f"-T{fmt}" for fmt in options.formats)]
 
 
 def render_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
-    """One DOT text rendered in every format of `options`, post-processed.
+    """One DOT text rendered in every format of `options`, post-processed."""
+    if engine() == "library":
+        try:
+            outputs = render_with_library(text, options.formats, options.dpi)
+        except ServerError as error:
+            raise RenderError(f"Graphviz failed: {error}") from None
+    else:
+        outputs = _render_with_dot(text, options)
+    return {fmt: finish(fmt, outputs[fmt], options.dpi) for fmt in options.formats}
 
-    Every diagram gets a fresh `dot` process that reads stdin, with the same arguments and
-    the icons' folder as working directory. Graphviz 2.43 orders clusters by the address of
-    their interned names, so a process that has laid out other graphs first (or was given
-    other file names) can lay out the same graph differently; a fresh, identical process
-    cannot.
-    """
+
+def _render_with_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
+    """A fresh `dot` process for one diagram, reading stdin, with the same arguments and the
+    icons' folder as working directory. Graphviz 2.43 orders clusters by the address of their
+    interned names, so a process that has laid out other graphs first (or was given other
+    file names) can lay out the same graph differently; a fresh, identical process cannot."""
     try:
         run = subprocess.run(dot_command(options), input=text.encode("utf-8"),
                              capture_output=True, cwd=icon_root(), check=False,
@@ -88,7 +122,7 @@ def render_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
     outputs = split_outputs(run.stdout)
     if sorted(outputs) != sorted(options.formats):
         raise RenderError(f"dot wrote {sorted(outputs)}, expected {list(options.formats)}")
-    return {fmt: finish(fmt, outputs[fmt], options.dpi) for fmt in options.formats}
+    return outputs
 
 
 def split_outputs(data: bytes) -> dict[str, bytes]:
