@@ -11,7 +11,7 @@ from tests_support import DESIGNS
 
 from flowdocs.diagnostics import Diagnostic
 from flowdocs.model import _cidr
-from flowdocs.parsing import ParseError, parse_yaml
+from flowdocs.parsing import KEEP_NODES_BELOW, ParseError, parse_yaml
 from flowdocs.positions import Positions
 
 SAFE = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -89,3 +89,14 @@ def test_cidrs_in_canonical_form_are_kept(value: str, expected: str) -> None:
 def test_other_cidrs_get_the_full_parser_and_its_messages(value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("?", r"\?").replace(".", r"\.")):
         _cidr(value)
+
+
+def test_a_large_text_keeps_no_node_graph_and_is_located_on_demand() -> None:
+    filler = "".join(f"  - name: n{i}\n    prefix: 10.0.0.0/16\n" for i in range(7000))
+    text = f"vnets:\n{filler}"
+    assert len(text) >= KEEP_NODES_BELOW
+    positions = Positions(text)
+    parse_yaml(text, positions)
+    assert not positions._composed  # nothing kept alive for the garbage collector
+    located = positions.locate([Diagnostic("warning", "m", ("vnets", 6999, "prefix"))])
+    assert (located[0].line, located[0].column) == (14001, 13)

@@ -15,7 +15,7 @@ import zlib
 
 import pytest
 from png_decoding import decode_png
-from tests_support import DESIGNS, ROOT
+from tests_support import DESIGNS, ROOT, run_cli
 
 from flowdocs.diagram import dot_source
 from flowdocs.diagram.icons import icon_root
@@ -172,3 +172,12 @@ def test_rows_are_stored_unfiltered_and_the_file_has_no_ancillary_chunk():
         offset += 12 + length
     assert names == [b"IHDR", b"IDAT", b"IEND"]
     assert raw[0] == 0 and raw[7] == 0  # filter "None" on both rows
+
+
+def test_a_render_problem_is_one_line_and_exit_1(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENGINE_VARIABLE, "fast")
+    result = run_cli("render", DESIGNS / "a-vm-backup.yaml", "-o", tmp_path, "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr == ("flowdocs: error: FLOWDOCS_RENDER_ENGINE must be one of library, "
+                             "dot, found 'fast'\n")
+    assert not list(tmp_path.iterdir())

@@ -48,6 +48,15 @@ class FlowdocsGroup(click.Group):
         except NoDesignsError as error:
             click.echo(str(error), err=True)
             ctx.exit(1)
+        except Exception as error:
+            # Graphviz missing or failing is the machine's problem, not a bug: one line.
+            # (Imported here: most commands never load the diagram package.)
+            from flowdocs.diagram.render import RenderError
+
+            if not isinstance(error, RenderError):
+                raise
+            click.echo(f"flowdocs: error: {error}", err=True)
+            ctx.exit(1)
 
 
 def format_option(default: str = "table"):

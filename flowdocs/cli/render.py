@@ -33,13 +33,15 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
               type=click.Path(file_okay=False), help="Content-hash cache of rendered diagrams.")
 @click.option("--no-cache", is_flag=True, help="Render everything, and store nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None,
-              help="Parallel `dot` processes [default: one per core].")
+              help="Diagrams rendered at once [default: one per core].")
 def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dpi: int,
             cache_dir: str, no_cache: bool, jobs: int | None) -> None:
     """Draw each design's resolved flows: spokes, hub, Azure services, numbered arrows.
 
     DESIGNS are design files or folders of them. Nothing is drawn unless every design
     loads and resolves. A design whose diagram is unchanged is copied from the cache.
+    On Linux Graphviz's C library renders; FLOWDOCS_RENDER_ENGINE=dot runs one `dot`
+    process per diagram instead (docs/diagrams.md).
 
     \b
     Examples:

@@ -1,14 +1,15 @@
 """Diagrams drawn from resolved flows: numbered arrows, firewalls crossed or bypassed.
 
 The stages, one module each: `scene` (a Resolution to a drawing model, pure), `dot` (the model
-to DOT through mingrammer `diagrams`), `render` (DOT to PNG/SVG/PDF with Graphviz), `cache`
+to DOT through mingrammer `diagrams`), `render` (DOT to PNG/SVG/PDF with Graphviz, through
+its C library in `server` and `libgv`, or the `dot` command), `cache`
 (content hash: unchanged diagrams are not rendered again) and `batch` (many at once).
 
 Public API, for the CLI and the site builder:
 
 - `dot_source(resolution)`: the DOT text (golden files compare it).
 - `render_resolution(resolution, out_dir, ...)`: one design's diagram files.
-- `render_resolutions(resolutions, out_dir, ...)`: many, in parallel `dot` processes.
+- `render_resolutions(resolutions, out_dir, ...)`: many, one per core at a time.
 
 A large design gives one collapsed diagram (see `collapse.py`), never several: the returned
 mapping has exactly one file per format.
@@ -52,8 +53,8 @@ def render_resolutions(resolutions: Sequence[Resolution], out_dir: Path,
                        formats: Sequence[str] = ("png", "svg"), dpi: int = 96,
                        cache_dir: Path | None = None, workers: int | None = None,
                        show_progress: bool = True) -> BatchResult:
-    """Render many designs' diagrams: cached ones copied, the rest in one `dot` process per
-    core (`workers`), with a progress line on stderr for long batches."""
+    """Render many designs' diagrams: cached ones copied, the rest `workers` at a time (one
+    per core by default), with a progress line on stderr for long batches."""
     options = RenderOptions(tuple(formats), dpi)
     jobs = [Job(r.design.name, dot_source(r)) for r in resolutions]
     cache = RenderCache.at(cache_dir) if cache_dir is not None else None

@@ -1,7 +1,7 @@
-"""Rendering many diagrams at once: cache first, then one `dot` process per core at a time.
+"""Rendering many diagrams at once: cache first, then one diagram per core at a time.
 
-Each diagram is its own `dot` run (render.py says why: one graph per process is what keeps
-Graphviz 2.43 deterministic), with every format from one layout. A `Renderer` takes diagrams
+Each diagram is laid out in a fresh Graphviz state (render.py says why and how), with every
+format from one layout. A `Renderer` takes diagrams
 as they become ready, so rendering starts while other designs are still loading, and always
 starts the largest diagram waiting, so that no core idles at the end. `partition` splits files
 the way the benchmark's floor runs them: many per process, one process per core.
@@ -61,7 +61,7 @@ class Renderer:
     """Renders diagrams into memory (and the cache) as they are `add`ed; writes nothing else.
 
     Cached diagrams are only read. The others wait in a queue, largest first, for one of
-    `workers` `dot` processes. `outputs()` waits for them all. Leaving the `with` block
+    `workers` render threads. `outputs()` waits for them all. Leaving the `with` block
     early (a design failed to load) drops the diagrams that have not started.
     """
 
@@ -75,7 +75,7 @@ class Renderer:
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._running: list[Future[None]] = []
-        # Threads suffice: each one waits on its `dot` process, which does the work.
+        # Threads suffice: each one waits on a render process, which does the work.
         self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
 
     def __enter__(self) -> Renderer:

@@ -51,7 +51,8 @@ class RenderServer:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=icon_root(),
             env={**(os.environ if environment is None else environment), "LC_ALL": "C.UTF-8"})
         if self.process.stdout is None or self.process.stdout.readline() != READY:
-            raise ServerError(f"the render server did not start: {self._stderr()}")
+            raise ServerError(f"the render server did not start ({self._stderr()}); "
+                              f"FLOWDOCS_RENDER_ENGINE=dot renders with the `dot` command")
 
     def render(self, dot: str, formats: tuple[str, ...], dpi: int) -> dict[str, bytes]:
         assert self.process.stdin is not None and self.process.stdout is not None
