@@ -17,7 +17,7 @@ import pytest
 from png_decoding import decode_png
 from tests_support import DESIGNS, ROOT, run_cli
 
-from flowdocs.diagram import dot_source
+from flowdocs.diagram import dot_source, render, server
 from flowdocs.diagram.icons import icon_root
 from flowdocs.diagram.libgv.png_encoder import encode_argb32
 from flowdocs.diagram.render import (
@@ -184,3 +184,18 @@ def test_a_render_problem_is_one_line_and_exit_1(monkeypatch, tmp_path):
     assert result.stderr == ("flowdocs: error: FLOWDOCS_RENDER_ENGINE must be one of library, "
                              "dot, found 'fast'\n")
     assert not list(tmp_path.iterdir())
+
+
+@linux_only
+def test_when_no_server_can_start_dot_renders_and_says_so(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(server, "SERVER", tmp_path)  # no server script there
+    monkeypatch.setattr(server, "_idle", server.queue.SimpleQueue())
+    monkeypatch.setattr(server, "_start_failures", [])
+    monkeypatch.setattr(render, "_warned", [])
+    outputs = render_dot(SMALL, RenderOptions(("png", "svg"), 96))
+    assert decode_png(outputs["png"])[:2] == decode_png(
+        render_dot(SMALL, RenderOptions(("png",), 96))["png"])[:2]
+    assert engine() == "dot" and ":dot:" in renderer_id()  # the cache keys follow
+    warning = capsys.readouterr().err
+    assert warning.count("flowdocs: warning: the render server did not start") == 1
+    assert "rendering with the `dot` command instead" in warning

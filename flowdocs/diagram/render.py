@@ -26,10 +26,16 @@ import os
 import re
 import struct
 import subprocess
+import sys
 from dataclasses import dataclass
 
 from flowdocs.diagram.icons import icon_data_uri, icon_root
-from flowdocs.diagram.server import ServerError, library_usable, render_with_library
+from flowdocs.diagram.server import (
+    ServerError,
+    ServerStartError,
+    library_usable,
+    render_with_library,
+)
 
 FORMATS = ("png", "svg", "pdf")
 ENGINES = ("library", "dot")
@@ -96,14 +102,29 @@ def dot_command(options: RenderOptions) -> list[str]:
 
 def render_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
     """One DOT text rendered in every format of `options`, post-processed."""
+    outputs = None
     if engine() == "library":
         try:
             outputs = render_with_library(text, options.formats, options.dpi)
+        except ServerStartError as error:
+            _warn_falling_back(str(error))
         except ServerError as error:
             raise RenderError(f"Graphviz failed: {error}") from None
-    else:
+    if outputs is None:
         outputs = _render_with_dot(text, options)
     return {fmt: finish(fmt, outputs[fmt], options.dpi) for fmt in options.formats}
+
+
+_warned: list[str] = []
+
+
+def _warn_falling_back(reason: str) -> None:
+    """Once per run: the library engine cannot start here, so `dot` renders (and the cache
+    keys say so, as `engine()` now answers `dot`)."""
+    if not _warned:
+        _warned.append(reason)
+        print(f"flowdocs: warning: {reason}; rendering with the `dot` command instead "
+              f"(set {ENGINE_VARIABLE}=dot to skip the attempt)", file=sys.stderr)
 
 
 def _render_with_dot(text: str, options: RenderOptions) -> dict[str, bytes]:

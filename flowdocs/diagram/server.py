@@ -2,7 +2,8 @@
 
 `render_with_library` takes an idle server, or starts one (they start in parallel, as the
 batch's threads first ask for them); servers end when flowdocs does. `library_usable` says
-whether this machine can run them at all: Linux (fork, memfd) with Graphviz's C library.
+whether this machine can run them: Linux (fork, memfd) with Graphviz's C library, and no
+server has failed to start in this process (a Graphviz without its gd or cairo plugins, say).
 Elsewhere render.py runs one `dot` per diagram instead.
 """
 
@@ -29,8 +30,19 @@ class ServerError(Exception):
     """A render server failed: it could not start, or a diagram could not be rendered."""
 
 
-@functools.cache
+class ServerStartError(ServerError):
+    """No render server can start here; the `dot` command can still render."""
+
+
+_start_failures: list[str] = []  # why a server could not start, once one could not
+
+
 def library_usable() -> bool:
+    return not _start_failures and _library_present()
+
+
+@functools.cache
+def _library_present() -> bool:
     if sys.platform != "linux" or not hasattr(os, "memfd_create"):
         return False
     try:
@@ -51,8 +63,7 @@ class RenderServer:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=icon_root(),
             env={**(os.environ if environment is None else environment), "LC_ALL": "C.UTF-8"})
         if self.process.stdout is None or self.process.stdout.readline() != READY:
-            raise ServerError(f"the render server did not start ({self._stderr()}); "
-                              f"FLOWDOCS_RENDER_ENGINE=dot renders with the `dot` command")
+            raise ServerStartError(f"the render server did not start: {self._stderr()}")
 
     def render(self, dot: str, formats: tuple[str, ...], dpi: int) -> dict[str, bytes]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -96,7 +107,11 @@ def render_with_library(dot: str, formats: tuple[str, ...], dpi: int) -> dict[st
     try:
         server = _idle.get_nowait()
     except queue.Empty:
-        server = RenderServer()
+        try:
+            server = RenderServer()
+        except ServerStartError as error:
+            _start_failures.append(str(error))
+            raise
         _started.append(server)
     try:
         outputs = server.render(dot, formats, dpi)
