@@ -56,13 +56,14 @@ class _Source:
     positions: Positions
 
 
-def load_variant(parsed: dict[str, Any], parse_problems: list[Diagnostic], text: str,
-                 display: str, path: str, catalog: Catalog,
+def load_variant(parsed: dict[str, Any], parse_problems: list[Diagnostic],
+                 positions: Positions, display: str, path: str, catalog: Catalog,
                  validate: Validate) -> VariantDesign:
-    """The variant `parsed` (the text of the file at `path`, shown as `display`; its parser
-    found `parse_problems`) merged over its chain of bases and validated. Raises DesignError
-    with every problem."""
-    top = _Source(display, os.path.realpath(path), parsed, Positions(text))
+    """The variant `parsed` (from the text of `positions`, the file at `path`, shown as
+    `display`; its parser found `parse_problems`) merged over its chain of bases and
+    validated. Raises DesignError with every problem."""
+    text = positions.text
+    top = _Source(display, os.path.realpath(path), parsed, positions)
     chain = [top]
     while "extends" in chain[-1].data:
         chain.append(_base_of(chain, top))
@@ -111,17 +112,18 @@ def _base_of(chain: list[_Source], top: _Source) -> _Source:
                    f"{did_you_mean(extends, _siblings(real))}") from None
     try:
         text = decode(raw)
-        data, problems = parse(text, real.lower().endswith(".json"))
+        positions = Positions(text)
+        data, problems = parse(text, real.lower().endswith(".json"), positions)
     except ParseError as error:
-        text, problems = "", error.diagnostics
+        positions, problems = Positions(""), error.diagnostics
     if problems:
         # Shown, like any inherited problem, at `extends:` with the base's position.
-        sources = {**{s.display: s.positions for s in chain}, display: Positions(text)}
+        sources = {**{s.display: s.positions for s in chain}, display: positions}
         raise DesignError(top.display, [_place_in(display, p, top.display, sources)
                                         for p in problems])
     if not isinstance(data, dict):
         raise fail(f"the base design '{extends}' is not a mapping of design keys")
-    return _Source(display, real, data, Positions(text))
+    return _Source(display, real, data, positions)
 
 
 def _siblings(path: str) -> list[str]:

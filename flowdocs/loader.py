@@ -127,7 +127,7 @@ def _load_unpaused(data: bytes, display: str, is_json: bool, catalog: Catalog,
         # A variant: merged over the base files it extends, then validated (extends.py).
         from flowdocs.extends import load_variant
 
-        return load_variant(parsed, problems, text, display, origin, catalog, _validate)
+        return load_variant(parsed, problems, positions, display, origin, catalog, _validate)
     design, more = _validate(parsed, catalog)
     problems = [*problems, *more]
     if problems or design is None:
