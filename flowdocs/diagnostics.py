@@ -51,6 +51,17 @@ class DesignError(Exception):
         return [d.format(self.file) for d in self.diagnostics]
 
 
+class DesignErrors(Exception):
+    """Problems in one or more designs; each knows its file."""
+
+    def __init__(self, errors: list[DesignError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [line for error in self.errors for line in error.lines()]
+
+
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.line or 0, d.column or 0, d.message))
 

@@ -1,4 +1,8 @@
-"""Load → resolve for many designs, gathering every problem before anything is written."""
+"""Load → resolve for many designs, gathering every problem before anything is written.
+
+`DesignErrors` lives in diagnostics.py (the CLI catches it without importing all this) and is
+named here too, where callers have always found it.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flowdocs.catalog import Catalog, default_catalog
-from flowdocs.diagnostics import DesignError, Diagnostic
+from flowdocs.diagnostics import DesignError, DesignErrors, Diagnostic
 from flowdocs.files import find_design_files
 from flowdocs.findings import Finding, find
 from flowdocs.flows import Resolution, resolve
 from flowdocs.loader import LoadedDesign, load_design
-
-
-class DesignErrors(Exception):
-    """Problems in one or more designs; each knows its file."""
-
-    def __init__(self, errors: list[DesignError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(self.lines()))
-
-    def lines(self) -> list[str]:
-        return [line for error in self.errors for line in error.lines()]
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
+from flowdocs.diagnostics import DesignErrors
 from flowdocs.files import NoDesignsError
-from flowdocs.pipeline import DesignErrors
 
 # Each verb's module, imported only when that verb runs: `resolve` never pays for Graphviz,
 # Jinja or MkDocs imports. The order is the order of `flowdocs --help`.

@@ -17,22 +17,35 @@ mapping has exactly one file per format.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flowdocs.diagram.batch import BatchResult, Job, render_batch, stderr_progress
-from flowdocs.diagram.cache import RenderCache
-from flowdocs.diagram.dot import to_dot
-from flowdocs.diagram.render import FORMATS, RenderError, RenderOptions
-from flowdocs.diagram.scene import build_scene
-from flowdocs.flows import Resolution
+if TYPE_CHECKING:
+    from flowdocs.diagram.batch import BatchResult
+    from flowdocs.flows import Resolution
 
 __all__ = ["FORMATS", "BatchResult", "RenderCache", "RenderError", "dot_source",
            "render_resolution", "render_resolutions"]
 
+# Names served lazily: `flowdocs render` checks its cache, and starts its render servers,
+# before it pays for importing the drawing code (diagrams, pydantic models, the resolver).
+_LAZY = {"FORMATS": "flowdocs.diagram.render", "RenderError": "flowdocs.diagram.render",
+         "RenderCache": "flowdocs.diagram.cache", "BatchResult": "flowdocs.diagram.batch"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def dot_source(resolution: Resolution) -> str:
     """The diagram's DOT text: deterministic, icons by relative path, no absolute path."""
+    from flowdocs.diagram.dot import to_dot
+    from flowdocs.diagram.scene import build_scene
+
     return to_dot(build_scene(resolution))
 
 
@@ -55,6 +68,10 @@ def render_resolutions(resolutions: Sequence[Resolution], out_dir: Path,
                        show_progress: bool = True) -> BatchResult:
     """Render many designs' diagrams: cached ones copied, the rest `workers` at a time (one
     per core by default), with a progress line on stderr for long batches."""
+    from flowdocs.diagram.batch import Job, render_batch, stderr_progress
+    from flowdocs.diagram.cache import RenderCache
+    from flowdocs.diagram.render import RenderOptions
+
     options = RenderOptions(tuple(formats), dpi)
     jobs = [Job(r.design.name, dot_source(r)) for r in resolutions]
     cache = RenderCache.at(cache_dir) if cache_dir is not None else None

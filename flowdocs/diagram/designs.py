@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -28,17 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import flowdocs
-from flowdocs.catalog import default_catalog
 from flowdocs.diagnostics import DesignError, Diagnostic
-from flowdocs.diagram import dot_source
 from flowdocs.diagram.batch import BatchResult, Job, Renderer, stderr_progress, write_outputs
 from flowdocs.diagram.cache import RenderCache, render_key
 from flowdocs.diagram.icons import icons_digest
-from flowdocs.diagram.render import RenderOptions, renderer_id
+from flowdocs.diagram.render import RenderOptions, engine, renderer_id
+from flowdocs.diagram.server import prestart
 from flowdocs.files import atomic_write, find_design_files
-from flowdocs.flows import resolve
-from flowdocs.loader import load_design
-from flowdocs.pipeline import DesignErrors, ResolvedDesign, duplicate_name_errors
 
 PATH_MARK = "\0path\0"  # where a stored warning line names its design file
 
@@ -85,8 +82,23 @@ class DrawnDesign:
     errors: tuple[Diagnostic, ...] = ()
 
 
+def _import_drawing() -> None:
+    """The modules that load, resolve and draw a design: imported once in this process
+    before the workers fork, after the cache check and the render servers' start (most of
+    a warm run's time would otherwise go on importing them)."""
+    for module in ("flowdocs.catalog", "flowdocs.flows", "flowdocs.loader", "flowdocs.pipeline",
+                   "flowdocs.diagram.dot", "flowdocs.diagram.scene"):
+        importlib.import_module(module)
+
+
 def draw_design(file: Path) -> DrawnDesign:
     """Load, resolve and draw one design file (in a worker process: only text comes back)."""
+    from flowdocs.catalog import default_catalog
+    from flowdocs.diagram import dot_source
+    from flowdocs.flows import resolve
+    from flowdocs.loader import load_design
+    from flowdocs.pipeline import ResolvedDesign
+
     try:
         loaded = load_design(file)
     except DesignError as error:
@@ -111,6 +123,9 @@ def render_design_files(paths: Iterable[str | os.PathLike], out_dir: Path,
         if warm is not None:
             return warm
     workers = workers or os.cpu_count() or 1
+    if engine() == "library":
+        prestart(workers)  # the render servers warm up while this process imports and loads
+    _import_drawing()
     progress = stderr_progress(len(files)) if show_progress else None
     with Renderer(options, cache, workers, progress, len(files)) as renderer:
         drawn = _draw_all(files, contents, workers, renderer)
@@ -155,6 +170,9 @@ def _fork() -> multiprocessing.context.BaseContext | None:
 def _raise_problems(drawn: list[DrawnDesign]) -> None:
     """DesignErrors for every design that failed to load and every reused design name, in
     the order `pipeline.load_designs` reports them."""
+    from flowdocs.loader import load_design
+    from flowdocs.pipeline import DesignErrors, duplicate_name_errors
+
     errors = [DesignError(d.path, d.errors) for d in drawn if d.errors]
     # Rare, so a duplicate is located only then, by loading its file again.
     errors += duplicate_name_errors(((d.name, d.path) for d in drawn if not d.errors),

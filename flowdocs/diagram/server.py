@@ -18,6 +18,7 @@ import queue
 import struct
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from flowdocs.diagram.icons import ICON_CLASSES, icon_path, icon_root
@@ -98,21 +99,60 @@ class RenderServer:
         self.process.wait()
 
 
-_idle: queue.SimpleQueue[RenderServer] = queue.SimpleQueue()
+# Idle servers; None stands for a server that failed to start in the background.
+_idle: queue.SimpleQueue[RenderServer | None] = queue.SimpleQueue()
 _started: list[RenderServer] = []
+_lock = threading.Lock()
+_pending = [0]  # servers starting in the background
+
+
+def prestart(count: int) -> None:
+    """Starts `count` servers in the background, unless servers exist: a batch calls it
+    before loading its designs, so that the servers warm up meanwhile."""
+    with _lock:
+        if _started or _pending[0] or not library_usable():
+            return
+        _pending[0] = count
+    for _ in range(count):
+        threading.Thread(target=_start_in_background, daemon=True).start()
+
+
+def _start_in_background() -> None:
+    try:
+        server: RenderServer | None = _start()
+    except ServerStartError:
+        server = None
+    with _lock:
+        _pending[0] -= 1
+    _idle.put(server)
+
+
+def _start() -> RenderServer:
+    try:
+        server = RenderServer()
+    except ServerStartError as error:
+        _start_failures.append(str(error))
+        raise
+    _started.append(server)
+    return server
+
+
+def _take() -> RenderServer:
+    """An idle server; else one starting in the background; else a new one."""
+    with _lock:
+        wait = _pending[0] > 0
+    try:
+        server = _idle.get() if wait else _idle.get_nowait()
+    except queue.Empty:
+        return _start()
+    if server is None:
+        raise ServerStartError(_start_failures[-1])
+    return server
 
 
 def render_with_library(dot: str, formats: tuple[str, ...], dpi: int) -> dict[str, bytes]:
     """One diagram rendered by an idle server (a new one if none is idle)."""
-    try:
-        server = _idle.get_nowait()
-    except queue.Empty:
-        try:
-            server = RenderServer()
-        except ServerStartError as error:
-            _start_failures.append(str(error))
-            raise
-        _started.append(server)
+    server = _take()
     try:
         outputs = server.render(dot, formats, dpi)
     except ServerError:
