@@ -65,6 +65,18 @@ class DesignLoader(_BaseLoader):
         # Without `<<` anywhere, a mapping with fewer entries than key nodes has a duplicate.
         self.may_merge = "<<" in text
         self.duplicates: list[Diagnostic] = []
+        self._plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node; a plain scalar's depends on its text alone, and the same texts
+        (keys above all) come again and again, so each is matched against the implicit
+        resolvers' patterns once per file."""
+        if kind is ScalarNode and implicit[0]:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         own = [k for k, _ in node.value if k.tag != MERGE_TAG] if self.may_merge else None
