@@ -1,8 +1,9 @@
 """Line and column of a diagnostic's data path, looked up only when there is something to report.
 
-Valid files are loaded without positions (the fast path). When a problem is found, the text is
-composed once into a YAML node graph, whose marks give the position of every value and key.
-JSON is YAML, so the same lookup serves `.json` design files.
+Positions come from a YAML node graph, whose marks give the position of every value and key.
+A YAML design under 256 KB keeps the graph its parse composed (parsing.py builds the data
+from it); a larger file, or a JSON file, is composed again on the first lookup. JSON is YAML,
+so the same lookup serves `.json` design files.
 """
 
 from __future__ import annotations
