@@ -38,8 +38,10 @@ def main(icons: list[str]) -> int:
     graphviz = Graphviz()
     messages = os.dup(2)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # the image device's warning, see graphviz_c
-    _warm_up(graphviz, icons)
-    os.dup2(messages, 2)
+    try:
+        _warm_up(graphviz, icons)
+    finally:
+        os.dup2(messages, 2)  # a failure's traceback is the client's error message
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     replies.write(b"ready\n")
     replies.flush()
