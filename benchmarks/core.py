@@ -16,9 +16,9 @@ import yaml
 from benchmarks.estate import estate
 from benchmarks.report import Section, timed
 from flowdocs.cli.common import dumps_json
-from flowdocs.contract import resolution_document
-from flowdocs.flows import resolve
-from flowdocs.loader import load_design
+from flowdocs.load.loader import load_design
+from flowdocs.resolve.flows import resolve
+from flowdocs.write.contract import resolution_document
 
 SIZES = (3, 30, 300)  # spokes: 30, 300 and 3,000 subnets
 REPEAT = 3

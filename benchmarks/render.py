@@ -18,13 +18,13 @@ import yaml
 
 from benchmarks.estate import estate
 from benchmarks.report import Section, timed
-from flowdocs.diagram import dot_source
-from flowdocs.diagram.batch import BatchResult, Job, partition, render_batch
-from flowdocs.diagram.cache import RenderCache
-from flowdocs.diagram.designs import render_design_files
-from flowdocs.diagram.icons import icon_root
-from flowdocs.diagram.render import ENGINE_VARIABLE, RenderOptions, engine
-from flowdocs.pipeline import resolve_designs
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.render import dot_source
+from flowdocs.render.batch import BatchResult, Job, partition, render_batch
+from flowdocs.render.cache import RenderCache
+from flowdocs.render.designs import render_design_files
+from flowdocs.render.graphviz import ENGINE_VARIABLE, RenderOptions, engine
+from flowdocs.render.icons import icon_root
 
 DESIGNS = 50
 # Spokes per design, cycled: small hub-and-spokes up to estates that collapse.

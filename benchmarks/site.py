@@ -20,9 +20,9 @@ import yaml
 
 from benchmarks.report import Section
 from flowdocs.mkdocs_plugin import expand_nav
-from flowdocs.schemadoc import format_context
-from flowdocs.site import SiteOptions, prepare, write
-from flowdocs.templating import environment, render
+from flowdocs.write.schemadoc import format_context
+from flowdocs.write.site import SiteOptions, prepare, write
+from flowdocs.write.templating import environment, render
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 5

@@ -1,20 +1,43 @@
-"""File-system edge: finding design files and writing outputs atomically."""
+"""The file-system edge: every design byte the pipeline reads, and every output it writes.
+
+The core stages (load, resolve, analyse) never touch the disk themselves (the architecture
+test checks it): they read through these functions, which bound what they read and refuse
+what is not a regular file (a FIFO would hang a build, `/dev/zero` would never end).
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
+from flowdocs.errors import FlowdocsError
+
 DESIGN_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DESIGN_BYTES = 32 * 1024 * 1024
+PathArg = str | os.PathLike[str]
 
 
-class NoDesignsError(Exception):
+class NoDesignsError(FlowdocsError):
     """A path names no design file."""
 
 
-def find_design_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+class ReadError(FlowdocsError):
+    """A file that cannot be read: the message says why, without the path (the caller
+    locates it)."""
+
+
+class TooLargeError(ReadError):
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        super().__init__(f"file too large ({size / 2**20:.1f} MiB; the limit is "
+                         f"{limit // 2**20} MiB)")
+
+
+def find_design_files(paths: Iterable[PathArg]) -> list[Path]:
     """The design files named by `paths`: files as given, folders searched recursively for
     .yaml, .yml and .json files, in sorted order so that output never depends on the disk."""
     found: list[Path] = []
@@ -30,7 +53,46 @@ def find_design_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return found
 
 
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> bool:
+def read_design_bytes(path: PathArg, limit: int = MAX_DESIGN_BYTES) -> bytes:
+    """The bytes of a design file (or a price file), at most `limit` of them.
+
+    Raises ReadError (TooLargeError past the limit) with a message fit for a diagnostic.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("cannot read the file: not a regular file")
+        if info.st_size > limit:
+            raise TooLargeError(info.st_size, limit)
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > limit:  # a file that grew while it was read
+        raise TooLargeError(len(data), limit)
+    return data
+
+
+def real_path(path: PathArg) -> str:
+    """`path` with symbolic links and `..` resolved: two names of one file compare equal."""
+    return os.path.realpath(path)
+
+
+def design_names_beside(path: PathArg) -> list[str]:
+    """The names of the design files in the folder of `path` (for did-you-mean)."""
+    try:
+        return sorted(n for n in os.listdir(os.path.dirname(path) or ".")
+                      if n.endswith(DESIGN_SUFFIXES))
+    except OSError:
+        return []
+
+
+def packaged_text(name: str) -> str:
+    """A data file shipped inside the package (`data/catalog.yaml`)."""
+    return resources.files("flowdocs").joinpath(name).read_text("utf-8")
+
+
+def atomic_write(path: PathArg, data: bytes | str) -> bool:
     """Write `data` to `path` through a temporary file and a rename, so that a reader never
     sees half a file. Returns False (and writes nothing) when the content is already there."""
     target = Path(path)

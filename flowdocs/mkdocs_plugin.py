@@ -1,6 +1,6 @@
 """`plugins: [flowdocs]`: the design pages inside `mkdocs build` and `mkdocs serve`.
 
-A thin adapter over `flowdocs.site`, as Material's plugins are over their cores: pages are
+A thin adapter over `flowdocs.write.site`, as Material's plugins are over their cores: pages are
 added as generated files (never written into `docs_dir`, which would make `mkdocs serve`
 rebuild forever), designs (and the bases they extend) and templates are watched while
 serving, warnings go through the MkDocs logger so that `--strict` counts them, and errors
@@ -22,8 +22,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from flowdocs import site_cache
+from flowdocs.errors import FlowdocsError
 from flowdocs.files import DESIGN_SUFFIXES
+from flowdocs.load.diagnostics import DesignErrors
+from flowdocs.write import site_cache
 
 log = get_plugin_logger(__name__)
 
@@ -102,10 +104,9 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
 
 def _generate(plugin: FlowdocsPlugin, folder: Path) -> site_cache.CachedSite:
     # Imported here: a warm build served from the cache never needs them (site_cache.py).
-    from flowdocs import site
-    from flowdocs.pipeline import DesignErrors
-    from flowdocs.schemadoc import format_context
-    from flowdocs.templating import TemplateProblem, environment, render
+    from flowdocs.write import site
+    from flowdocs.write.schemadoc import format_context
+    from flowdocs.write.templating import environment, render
 
     options = site.SiteOptions(designs=(plugin.designs,), templates=plugin.templates,
                                prefix=_prefix(plugin.config.output), base_dir=plugin.root,
@@ -116,14 +117,18 @@ def _generate(plugin: FlowdocsPlugin, folder: Path) -> site_cache.CachedSite:
         if plugin.config.schema_page:
             pages[plugin.config.schema_page] = render(environment(plugin.templates),
                                                       "design-format.md.j2", format_context())
-    except DesignErrors as error:
-        raise PluginError("flowdocs: the designs have errors:\n" + "\n".join(error.lines())) \
-            from None
-    except TemplateProblem as error:
-        raise PluginError(f"flowdocs: {error}") from None
-    diagrams = site.render_diagrams(generated, folder)
+        diagrams = site.render_diagrams(generated, folder)
+    except FlowdocsError as error:
+        raise PluginError(plugin_message(error)) from None
     return site_cache.CachedSite(pages, {uri: os.fspath(p) for uri, p in diagrams.items()},
                                  generated.warnings, site_cache.file_hashes(generated.inputs))
+
+
+def plugin_message(error: FlowdocsError) -> str:
+    """A user error as the one `PluginError` message MkDocs shows."""
+    if isinstance(error, DesignErrors):
+        return "flowdocs: the designs have errors:\n" + "\n".join(error.lines())
+    return "flowdocs: " + "\n".join(line.removeprefix("flowdocs: ") for line in error.lines())
 
 
 def expand_nav(nav: Any, index_uri: str, page_uris: list[str]) -> Any:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flowdocs.catalog import default_catalog
-from flowdocs.flows import Flow, Resolution, resolve
-from flowdocs.model import Design
+from flowdocs.load.catalog import default_catalog
+from flowdocs.load.model import Design
+from flowdocs.resolve.flows import Flow, Resolution, resolve
 
 BASE: dict[str, Any] = {
     "flowdocs": 1,
@@ -88,7 +88,7 @@ def resolve_scene(design: dict) -> Resolution:
     """Validate like the loader does (fields, then cross references), then resolve."""
     model = Design.model_validate(design)
     try:
-        from flowdocs.validate import check_design
+        from flowdocs.load.validation import check_design
     except ImportError:  # pragma: no cover - during bootstrap only
         check_design = None
     if check_design is not None:

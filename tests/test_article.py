@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests_support import DESIGNS
 
-from flowdocs.pipeline import resolve_designs
+from flowdocs.analyse.resolved import resolve_designs
 
 
 def flows_of(name: str) -> dict[str, tuple]:

@@ -13,12 +13,12 @@ import pytest
 from scenes import base, resolve_scene, subnet, via_firewall
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.costs import compute_costs
-from flowdocs.decisions import costs_context
-from flowdocs.diagnostics import DesignError
-from flowdocs.pipeline import resolve_designs
-from flowdocs.prices import PriceError, default_prices, load_prices, price_table
-from flowdocs.templating import environment, render
+from flowdocs.analyse.costs import compute_costs
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.load.diagnostics import DesignError
+from flowdocs.load.prices import PriceError, default_prices, load_prices, price_table
+from flowdocs.write.decisions import costs_context
+from flowdocs.write.templating import environment, render
 
 D = Decimal
 

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from tests_support import DESIGNS, EXAMPLES, ROOT
 
-from flowdocs.bypass import bypassed_firewalls
-from flowdocs.diagram import dot_source
-from flowdocs.diagram.collapse import MAX_FULL_WORKLOADS
-from flowdocs.diagram.scene import build_scene
-from flowdocs.flows import Resolution, resolve
-from flowdocs.model import Design
-from flowdocs.pipeline import resolve_designs
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.load.model import Design
+from flowdocs.render import dot_source
+from flowdocs.render.collapse import MAX_FULL_WORKLOADS
+from flowdocs.render.scene import build_scene
+from flowdocs.resolve.bypass import bypassed_firewalls
+from flowdocs.resolve.flows import Resolution, resolve
 
 _STATEMENT = re.compile(r'^\s*"?([^"\[]+?)"?(?: -> "?([^"\[]+?)"?)? \[(.*)\]$')
 
@@ -221,7 +221,7 @@ def test_labels_are_escaped(resolved):
 
 def test_the_scene_is_pure():
     for module in ("scene", "collapse"):  # bypass is core now: test_architecture checks it
-        tree = ast.parse((ROOT / "flowdocs" / "diagram" / f"{module}.py").read_text())
+        tree = ast.parse((ROOT / "flowdocs" / "render" / f"{module}.py").read_text())
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                      for a in n.names}

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from tests_support import DESIGNS, EXAMPLES, ROOT, run_cli
 
-from flowdocs.diagram import (
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.render import (
     RenderCache,
     dot_source,
     render_resolution,
     render_resolutions,
 )
-from flowdocs.diagram import designs as designs_module
-from flowdocs.diagram.batch import partition
-from flowdocs.diagram.icons import icon_root
-from flowdocs.diagram.render import RenderOptions, finish_png, png_size, render_dot
-from flowdocs.pipeline import resolve_designs
+from flowdocs.render import designs as designs_module
+from flowdocs.render.batch import partition
+from flowdocs.render.graphviz import RenderOptions, finish_png, png_size, render_dot
+from flowdocs.render.icons import icon_root
 
 # Graphviz measures text with Pango, and cairo draws it within that width (measured on the
 # PNGs); a little slack keeps the check honest for other font builds.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from scenes import base, hub_gateway, resolve_scene, route_table, subnet, udr, via_firewall
 
-from flowdocs.contract import effective_routes_document
+from flowdocs.write.contract import effective_routes_document
 
 
 def rows(design: dict, ref: str) -> list[tuple[str, str, str, str]]:

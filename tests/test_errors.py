@@ -13,11 +13,11 @@ from textwrap import dedent
 import pytest
 import yaml
 
-from flowdocs.diagnostics import DesignError, Diagnostic
-from flowdocs.field_errors import data_path, model_at
-from flowdocs.loader import MAX_BYTES, LoadedDesign, load_design, load_design_bytes
-from flowdocs.model import Backup, Design, Firewall, Subnet, VNet
-from flowdocs.parsing import check_limits
+from flowdocs.load.diagnostics import DesignError, Diagnostic
+from flowdocs.load.field_errors import data_path, model_at
+from flowdocs.load.loader import MAX_BYTES, LoadedDesign, load_design, load_design_bytes
+from flowdocs.load.model import Backup, Design, Firewall, Subnet, VNet
+from flowdocs.load.parsing import check_limits
 
 # The example of design-format.md, cut to what every test needs. Line numbers matter:
 # tests that edit it say which line they touch.

@@ -6,10 +6,10 @@ from __future__ import annotations
 from scenes import base, resolve_scene, route_table, subnet, third_party_agent, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.decisions import findings_context
-from flowdocs.findings import RULES, RULES_BY_ID, find
-from flowdocs.pipeline import resolve_designs
-from flowdocs.templating import environment, render
+from flowdocs.analyse.findings import RULES, RULES_BY_ID, find
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.write.decisions import findings_context
+from flowdocs.write.templating import environment, render
 
 
 def found(design: dict) -> list[tuple[str, str, tuple]]:

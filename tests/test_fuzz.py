@@ -8,11 +8,11 @@ import random
 import pytest
 from tests_support import EXAMPLES
 
-from flowdocs.analysis import analyse
-from flowdocs.diagnostics import DesignError
-from flowdocs.diagram import dot_source
-from flowdocs.flows import resolve
-from flowdocs.loader import load_design_bytes
+from flowdocs.analyse.analysis import analyse
+from flowdocs.load.diagnostics import DesignError
+from flowdocs.load.loader import load_design_bytes
+from flowdocs.render import dot_source
+from flowdocs.resolve.flows import resolve
 
 # Values that are valid somewhere in the format, so that many mutants still load and reach
 # the resolver, plus a few that no design should hold.

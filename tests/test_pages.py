@@ -10,15 +10,15 @@ import pytest
 import yaml
 from tests_support import DESIGNS, ROOT
 
-from flowdocs.escaping import Md, code, inline_markdown, md, text
-from flowdocs.extends import comparison_families
-from flowdocs.loader import load_design_bytes
-from flowdocs.pages import headline_facts, index_context, page_context
-from flowdocs.pipeline import resolve_designs
-from flowdocs.prices import default_prices
-from flowdocs.schemadoc import format_context
-from flowdocs.site import SiteOptions, page_link, prepare
-from flowdocs.templating import TemplateProblem, environment, render
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.load.extends import comparison_families
+from flowdocs.load.loader import load_design_bytes
+from flowdocs.load.prices import default_prices
+from flowdocs.write.escaping import Md, code, inline_markdown, md, text
+from flowdocs.write.pages import headline_facts, index_context, page_context
+from flowdocs.write.schemadoc import format_context
+from flowdocs.write.site import SiteOptions, page_link, prepare
+from flowdocs.write.templating import TemplateProblem, environment, render
 
 # The article's scenes: (a) VM backup, and the four options of a SQL Server backup, (b) and
 # the variants that extend it.

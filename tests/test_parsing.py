@@ -9,10 +9,10 @@ import pytest
 import yaml
 from tests_support import DESIGNS
 
-from flowdocs.diagnostics import Diagnostic
-from flowdocs.model import _cidr
-from flowdocs.parsing import KEEP_NODES_BELOW, ParseError, parse_yaml
-from flowdocs.positions import Positions
+from flowdocs.load.diagnostics import Diagnostic
+from flowdocs.load.model import _cidr
+from flowdocs.load.parsing import KEEP_NODES_BELOW, ParseError, parse_yaml
+from flowdocs.load.positions import Positions
 
 SAFE = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 

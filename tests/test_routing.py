@@ -20,8 +20,8 @@ from scenes import (
     via_firewall,
 )
 
-from flowdocs.findings import find
-from flowdocs.routing import AddressDestination
+from flowdocs.analyse.findings import find
+from flowdocs.resolve.routing import AddressDestination
 
 # -- 2. choosing the route ---------------------------------------------------------------
 

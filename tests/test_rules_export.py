@@ -9,8 +9,8 @@ import jsonschema
 from scenes import base, resolve_scene, route_table, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.firewall_rules import firewall_rules, nsg_rules
-from flowdocs.rules_export import arm_template, policy_parameter, rules_document
+from flowdocs.analyse.firewall_rules import firewall_rules, nsg_rules
+from flowdocs.write.rules_export import arm_template, policy_parameter, rules_document
 
 # The ARM resource shape of an Azure Firewall policy rule collection group, as far as
 # flowdocs writes it: learn.microsoft.com/azure/templates/microsoft.network/firewallpolicies/

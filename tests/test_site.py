@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from tests_support import DESIGNS, run_cli
 
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.mkdocs_plugin import expand_nav
-from flowdocs.pipeline import resolve_designs
 
 ARTICLE = ["a-vm-backup", "b-sql-hub-firewall", "c-sql-storage-service-endpoint",
            "d-sql-vault-private-endpoint"]

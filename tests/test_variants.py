@@ -10,15 +10,15 @@ from textwrap import dedent
 import pytest
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.analysis import analyse
-from flowdocs.compare import compare
-from flowdocs.decisions import decision_context, variants_context
-from flowdocs.diagnostics import DesignError
-from flowdocs.extends import comparison_families, variant_family
-from flowdocs.loader import load_design
-from flowdocs.pipeline import resolve_designs
-from flowdocs.templating import environment, render
-from flowdocs.variants import Provenance, merge_variant
+from flowdocs.analyse.analysis import analyse
+from flowdocs.analyse.compare import compare
+from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.load.diagnostics import DesignError
+from flowdocs.load.extends import comparison_families, variant_family
+from flowdocs.load.loader import load_design
+from flowdocs.load.variants import Provenance, merge_variant
+from flowdocs.write.decisions import decision_context, variants_context
+from flowdocs.write.templating import environment, render
 
 BASE = {
     "name": "base",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from flowdocs.cli.common import echo_warnings
-from flowdocs.site import DEFAULT_CACHE, DEFAULT_OUTPUT, SiteOptions, prepare, write
-from flowdocs.templating import TemplateProblem
+from flowdocs.write.site import DEFAULT_CACHE, DEFAULT_OUTPUT, SiteOptions, prepare, write
 
 
 def site_options(paths: tuple[str, ...], templates: str | None,
@@ -22,16 +19,6 @@ def site_options(paths: tuple[str, ...], templates: str | None,
         base_dir=Path("."),
         cache_dir=Path(cache_dir) if cache_dir else None,
     )
-
-
-@contextmanager
-def template_problems_exit() -> Iterator[None]:
-    """Show a template problem as one located line, like a design error, and exit 1."""
-    try:
-        yield
-    except TemplateProblem as problem:
-        click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
 
 
 designs_argument = click.argument("paths", nargs=-1, type=click.Path())
@@ -64,8 +51,7 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
       flowdocs build
       flowdocs build designs/ --output docs/generated --templates my-templates/
     """
-    with template_problems_exit():
-        site = prepare(site_options(paths, templates, cache_dir))
+    site = prepare(site_options(paths, templates, cache_dir))
     echo_warnings(site.warnings)
     if strict and site.warnings:
         click.echo(f"{len(site.warnings)} warning(s) with --strict: nothing written", err=True)

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import click
 
-from flowdocs.check import check
 from flowdocs.cli.build import (
     designs_argument,
     output_option,
     site_options,
     strict_option,
-    template_problems_exit,
     templates_option,
 )
 from flowdocs.cli.common import echo_warnings
+from flowdocs.write.check import check
 
 
 @click.command("check")
@@ -35,8 +34,7 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, strict: 
       flowdocs check
       flowdocs check designs/ --output docs/generated --strict
     """
-    with template_problems_exit():
-        report = check(site_options(paths, templates), Path(output))
+    report = check(site_options(paths, templates), Path(output))
     site = report.site
     echo_warnings(report.warnings)
     for problem in report.problems:

@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from flowdocs.diagnostics import DesignErrors
-from flowdocs.files import NoDesignsError
+from flowdocs.errors import FlowdocsError
 
 # Each verb's module, imported only when that verb runs: `resolve` never pays for Graphviz,
 # Jinja or MkDocs imports. The order is the order of `flowdocs --help`.
@@ -41,21 +40,9 @@ class FlowdocsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DesignErrors as error:
+        except FlowdocsError as error:
             for line in error.lines():
                 click.echo(line, err=True)
-            ctx.exit(1)
-        except NoDesignsError as error:
-            click.echo(str(error), err=True)
-            ctx.exit(1)
-        except Exception as error:
-            # Graphviz missing or failing is the machine's problem, not a bug: one line.
-            # (Imported here: most commands never load the diagram package.)
-            from flowdocs.diagram.render import RenderError
-
-            if not isinstance(error, RenderError):
-                raise
-            click.echo(f"flowdocs: error: {error}", err=True)
             ctx.exit(1)
 
 

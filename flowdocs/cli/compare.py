@@ -6,15 +6,15 @@ import os
 
 import click
 
-from flowdocs.analysis import analyse_resolved
+from flowdocs.analyse.analysis import analyse_resolved
+from flowdocs.analyse.compare import compare
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
 from flowdocs.cli.pricing import price_table, prices_option
-from flowdocs.compare import compare, comparison_document, comparison_table
-from flowdocs.extends import variant_family
 from flowdocs.files import find_design_files
-from flowdocs.loader import decode
-from flowdocs.parsing import ParseError, parse
-from flowdocs.pipeline import resolve_designs
+from flowdocs.load.extends import variant_family
+from flowdocs.load.loader import read_top_level
+from flowdocs.write.comparison import comparison_document, comparison_table
 
 
 @click.command("compare")
@@ -55,10 +55,6 @@ def _family(base: str) -> list[str]:
 def _extends_of(path: str) -> str | None:
     """A file's top-level `extends`, read without validating it: a broken sibling that is
     not part of the family must not stop the comparison."""
-    try:
-        with open(path, "rb") as stream:
-            data, _ = parse(decode(stream.read()), path.lower().endswith(".json"))
-    except (OSError, ParseError):
-        return None
+    data = read_top_level(path)
     extends = data.get("extends") if isinstance(data, dict) else None
     return extends if isinstance(extends, str) else None

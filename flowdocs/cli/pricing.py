@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowdocs.diagnostics import DesignError
-from flowdocs.pipeline import DesignErrors
-from flowdocs.prices import PriceTable, load_prices
+from flowdocs.load.prices import PriceTable, load_prices
 
 
 def prices_option():
@@ -20,7 +18,4 @@ def prices_option():
 def price_table(path: str | None) -> PriceTable:
     """The shipped prices with the user's file merged in; its problems shown like a
     design's (`FILE: error: ...`, exit 1)."""
-    try:
-        return load_prices(path)
-    except DesignError as error:
-        raise DesignErrors([error]) from None
+    return load_prices(path)

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from flowdocs.cli.common import echo_warnings
-from flowdocs.diagram import FORMATS
-from flowdocs.diagram.designs import render_design_files
-from flowdocs.diagram.render import RenderOptions
+from flowdocs.render import FORMATS
+from flowdocs.render.designs import render_design_files
+from flowdocs.render.graphviz import RenderOptions
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

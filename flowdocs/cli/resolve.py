@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import click
 
-from flowdocs.analysis import analyse
+from flowdocs.analyse.analysis import analyse
+from flowdocs.analyse.costs import DesignCosts, Sizing
+from flowdocs.analyse.findings import Finding
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
 from flowdocs.cli.pricing import price_table, prices_option
-from flowdocs.compare import format_money, price_line
-from flowdocs.contract import resolution_document
-from flowdocs.costs import DesignCosts, Sizing
-from flowdocs.findings import Finding
-from flowdocs.flows import Flow, Resolution
-from flowdocs.pipeline import resolve_designs
-from flowdocs.textable import format_table
+from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.write.amounts import money, price_line, quantity
+from flowdocs.write.contract import resolution_document
+from flowdocs.write.tables import format_table
 
 
 @click.command("resolve")
@@ -69,19 +67,17 @@ def findings_table(findings: list[Finding]) -> str:
 
 def costs_table(costs: DesignCosts) -> str:
     """Each charge, the totals and firewall sizing, under the date of the prices."""
-    def money(value: Decimal) -> str:
-        return format_money(value, costs.currency)
-
-    rows = [[c.component, c.item, _quantity(c.quantity, c.unit), f"{c.unit_price.normalize():f}",
-             money(c.monthly)] for c in costs.charges]
-    rows += [[label, "", "", "", money(value)] for label, value in
+    currency = costs.currency
+    rows = [[c.component, c.item, quantity(c.quantity, c.unit), f"{c.unit_price.normalize():f}",
+             money(c.monthly, currency)] for c in costs.charges]
+    rows += [[label, "", "", "", money(value, currency)] for label, value in
              (("traffic", costs.traffic), ("fixed", costs.fixed), ("total", costs.total))]
     text = "Costs\n\n" + format_table(
         ["component", "charge", "quantity", "unit price", "per month"], rows)
     if costs.sizing:
         sizing = [[s.firewall, ", ".join(s.workloads), f"{s.required_mbps:,.1f} Mbps",
                    "not stated" if s.licensed_mbps is None else
-                   _quantity(s.licensed_mbps, "Mbps"),
+                   quantity(s.licensed_mbps, "Mbps"),
                    _verdict(s)] for s in costs.sizing]
         text += "\nThroughput in the backup window\n\n" + format_table(
             ["firewall", "workloads", "needs", "licensed", "verdict"], sizing)
@@ -94,8 +90,3 @@ def _verdict(sizing: Sizing) -> str:
     if sizing.licensed_mbps is None:
         return "licence not stated" if sizing.type == "nva" else "-"
     return "under-licensed" if sizing.under_licensed else "within licence"
-
-
-def _quantity(value: Decimal, unit: str) -> str:
-    plural = "s" if unit == "hour" and value != 1 else ""
-    return f"{value.normalize():,f} {unit}{plural}"

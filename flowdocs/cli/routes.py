@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.cli.common import echo_json, format_option
-from flowdocs.contract import effective_routes_document
-from flowdocs.diagnostics import did_you_mean
-from flowdocs.pipeline import resolve_designs
-from flowdocs.textable import format_table
+from flowdocs.load.diagnostics import did_you_mean
+from flowdocs.write.contract import effective_routes_document
+from flowdocs.write.tables import format_table
 
 
 @click.command("routes")

@@ -6,10 +6,10 @@ import json
 
 import click
 
+from flowdocs.analyse.firewall_rules import firewall_rules, nsg_rules
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.cli.common import echo_json, echo_warnings
-from flowdocs.firewall_rules import firewall_rules, nsg_rules
-from flowdocs.pipeline import resolve_designs
-from flowdocs.rules_export import arm_template, rules_document, rules_table
+from flowdocs.write.rules_export import arm_template, rules_document, rules_table
 
 
 @click.command("rules")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flowdocs.cli.common import echo_json
-from flowdocs.schema import design_schema
+from flowdocs.load.schema import design_schema
 
 
 @click.command("schema")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.cli.common import echo_warnings
-from flowdocs.pipeline import resolve_designs
 
 
 @click.command("validate")

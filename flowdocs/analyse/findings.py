@@ -1,0 +1,138 @@
+"""Findings: the risks and mistakes a resolved design shows, each tied to the rule it breaks.
+
+A finding has a stable id (`FD001`...), a severity, a subject (the design object it is
+about), a message, the source rule (a section of azure-rules.md or a Microsoft page) and a
+data path to its subject, so that `validate` prints it located in the design file.
+
+Severities say what happens to the network, not to the file: `error`, the backup does not
+work as drawn; `warning`, it works with a risk or cost to decide on; `info`, worth knowing.
+A finding never stops a build: `validate` prints error and warning findings as warnings,
+and `--strict` fails on them. The checks themselves live in `checks.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from flowdocs.analyse.checks import CHECKS, Context
+from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.diagnostics import DataPath, Diagnostic
+from flowdocs.resolve.flows import Resolution
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+# Rules cite the sections of docs/routing-rules.md (the page users read), which follow
+# reference/azure-rules.md section by section; costs are explained in docs/decisions.md.
+_SECTIONS = {1: "Effective routes of a subnet", 2: "Choosing a route", 3: "Azure services",
+             4: "Private endpoints", 5: "Following a flow", 6: "Azure Backup traffic"}
+
+
+def _rules(section: int) -> str:
+    if section == 7:
+        return "flowdocs docs, Findings, costs and variants: costs"
+    return f"flowdocs docs, Routing rules: {_SECTIONS[section]}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a finding checks, how severe a breach is, and where the rule comes from."""
+
+    id: str
+    slug: str
+    severity: Severity
+    title: str
+    source: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("FD001", "flow-dropped", "error", "A flow is dropped",
+         f"{_rules(5)}; learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview"),
+    Rule("FD002", "flow-loop", "error", "A flow loops between appliances",
+         _rules(5)),
+    Rule("FD003", "service-endpoint-policy-blocks-backup", "error",
+         "A service endpoint policy on a subnet with Azure Backup streaming workloads",
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+    Rule("FD004", "backup-tls-inspection", "error",
+         "TLS inspection on a firewall that carries Azure Backup traffic",
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/sap-ase-database-backup"),
+    Rule("FD005", "service-endpoint-without-policy", "warning",
+         "A Storage service endpoint without a policy: a data-exfiltration path",
+         f"{_rules(6)}; learn.microsoft.com/azure/virtual-network/"
+         f"virtual-network-service-endpoint-policies-overview"),
+    Rule("FD006", "vault-public-access-with-private-endpoint", "warning",
+         "A vault with private endpoints still accepts public network access",
+         "learn.microsoft.com/azure/backup/private-endpoints-overview"),
+    Rule("FD007", "private-endpoint-dns-zone", "warning",
+         "A private endpoint without the private DNS zones its FQDNs need",
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints ; "
+         f"learn.microsoft.com/azure/private-link/private-endpoint-dns"),
+    Rule("FD008", "firewall-subnet-bgp-default-route", "warning",
+         "A firewall's subnet learns a default route over BGP",
+         f"{_rules(1)}; {_rules(2)}; learn.microsoft.com/azure/firewall/forced-tunneling"),
+    Rule("FD009", "nva-under-licensed", "warning",
+         "An NVA's licence is below the throughput its backup flows need",
+         _rules(7)),
+    Rule("FD010", "public-cidr-route", "warning",
+         "A route to a public range that may cover Azure service addresses",
+         _rules(3)),
+    Rule("FD011", "nva-throughput-unknown", "info",
+         "An NVA carries backup data and its licensed throughput is not stated",
+         _rules(7)),
+    Rule("FD012", "entra-id-stays-public", "info",
+         "Microsoft Entra ID stays public beside a private endpoint",
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+)
+RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach of one rule, about one subject of the design."""
+
+    rule: Rule
+    subject: str
+    message: str
+    path: DataPath = ()
+    line: int | None = None  # where `path` is in the design file, once located
+    column: int | None = None
+
+    def located(self, line: int | None, column: int | None) -> Finding:
+        return replace(self, line=line, column=column)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def source(self) -> str:
+        return self.rule.source
+
+    def diagnostic(self) -> Diagnostic:
+        """The finding as a `validate` warning: it never stops a build, `--strict` fails on
+        it, and the bracket keeps its id and its own severity."""
+        return Diagnostic("warning", f"{self.message} [{self.id} {self.severity}]", self.path,
+                          code=self.id)
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.severity} {self.subject}: {self.message}"
+
+
+def find(resolution: Resolution, catalog: Catalog | None = None) -> list[Finding]:
+    """Every finding of a resolved design: by rule id, then in design order."""
+    context = Context(resolution, catalog or default_catalog())
+    return [Finding(rule, *breach) for rule in RULES for breach in CHECKS[rule.slug](context)]
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each severity, every severity listed."""
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts

@@ -1,0 +1,362 @@
+"""Cross-field checks of a design whose fields are valid: names, references, Azure's rules.
+
+Pure: no I/O. Every check runs, so the author sees all problems at once; each diagnostic
+carries the data path of the offending value, located in the file only when reported.
+Address checks (ranges, overlaps, IPs) are in `addressing.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from flowdocs.load.addressing import check_addressing
+from flowdocs.load.catalog import Catalog
+from flowdocs.load.diagnostics import DataPath, Diagnostic, did_you_mean
+from flowdocs.load.model import Design, Peering, Route, RouteTable
+
+AZURE_FIREWALL_SUBNET = "AzureFirewallSubnet"
+_REGION_SUFFIX = re.compile(r"[A-Za-z0-9]+")
+# Lists of choices up to this length are spelled out when no close name exists.
+_MAX_LISTED_CHOICES = 15
+
+
+class _Named(Protocol):
+    name: str
+
+
+@dataclass
+class _Names:
+    """The names a design defines, for reference checks."""
+
+    vnets: set[str]
+    subnets: set[str]
+    route_tables: set[str]
+    policies: set[str]
+    vaults: set[str]
+    storage_accounts: set[str]
+    gateway_vnets: set[str]
+
+    @classmethod
+    def of(cls, design: Design) -> _Names:
+        return cls(
+            vnets={v.name for v in design.vnets},
+            subnets={f"{v.name}/{s.name}" for v in design.vnets for s in v.subnets},
+            route_tables={t.name for t in design.route_tables},
+            policies={p.name for p in design.service_endpoint_policies},
+            vaults={v.name for v in design.vaults},
+            storage_accounts={a.name for a in design.storage_accounts},
+            gateway_vnets={g.vnet for g in design.gateways},
+        )
+
+
+def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
+    """Every cross-field problem of `design`, as error diagnostics with data paths."""
+    names = _Names.of(design)
+    return [
+        *_duplicate_names(design),
+        *_duplicate_route_prefixes(design),
+        *_subnet_references(design, names, catalog),
+        *_peering_references(design, names),
+        *_placement_references(design, names),
+        *_target_references(design, names),
+        *_workload_rules(design, catalog),
+        *_route_rules(design, catalog),
+        *_gateway_transit(design, names),
+        *_firewall_rules(design, names),
+        *check_addressing(design),
+    ]
+
+
+def _error(message: str, path: DataPath, on_key: bool = False) -> Diagnostic:
+    return Diagnostic("error", message, path, on_key=on_key)
+
+
+def unknown(kind: str, value: str, choices: Iterable[str]) -> str:
+    """`unknown vault 'rsv-prd'; did you mean 'rsv-prod'?`, or what exists instead."""
+    choices = sorted(choices)
+    hint = did_you_mean(value, choices)
+    if not hint and not choices:
+        hint = f"; the design defines no {kind}"
+    elif not hint and len(choices) <= _MAX_LISTED_CHOICES:
+        hint = f"; expected one of: {', '.join(choices)}"
+    return f"unknown {kind} '{value}'{hint}"
+
+
+# Names ----------------------------------------------------------------------------------------
+
+
+def _duplicate_names(design: Design) -> Iterator[Diagnostic]:
+    collections: list[tuple[Sequence[_Named], DataPath, str, str]] = [
+        (design.vnets, ("vnets",), "vnet", ""),
+        (design.route_tables, ("route_tables",), "route table", ""),
+        (design.firewalls, ("firewalls",), "firewall", ""),
+        (design.gateways, ("gateways",), "gateway", ""),
+        (design.vaults, ("vaults",), "vault", ""),
+        (design.storage_accounts, ("storage_accounts",), "storage account", ""),
+        (design.service_endpoint_policies, ("service_endpoint_policies",),
+         "service endpoint policy", ""),
+        (design.private_endpoints, ("private_endpoints",), "private endpoint", ""),
+        (design.private_dns_zones, ("private_dns_zones",), "private DNS zone", ""),
+        (design.workloads, ("workloads",), "workload", ""),
+    ]
+    collections += [(vnet.subnets, ("vnets", v, "subnets"), "subnet", f" in vnet '{vnet.name}'")
+                    for v, vnet in enumerate(design.vnets)]
+    collections += [(table.routes, ("route_tables", t, "routes"), "route",
+                     f" in route table '{table.name}'")
+                    for t, table in enumerate(design.route_tables)]
+    for items, path, noun, where in collections:
+        if len({item.name for item in items}) < len(items):
+            yield from _duplicates(items, path, noun, where)
+
+
+def _duplicates(items: Sequence[_Named], path: DataPath, noun: str, where: str
+                ) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.name in seen:
+            yield _error(f"duplicate {noun} name '{item.name}'{where}", (*path, index, "name"))
+        seen.add(item.name)
+
+
+def _duplicate_route_prefixes(design: Design) -> Iterator[Diagnostic]:
+    """Azure refuses two routes with the same address prefix in one route table
+    (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview)."""
+    # IPv6 prefixes have several spellings; without any, prefixes compare as written.
+    ipv6 = any(":" in p for p in {r.address_prefix for t in design.route_tables for r in t.routes})
+    for t, table in enumerate(design.route_tables):
+        keys = [route.address_prefix for route in table.routes]
+        if ipv6:
+            keys = [_canonical_prefix(key) for key in keys]
+        if len(set(keys)) < len(keys):
+            yield from _same_prefix(table, keys, ("route_tables", t, "routes"))
+
+
+def _same_prefix(table: RouteTable, keys: list[str], path: DataPath) -> Iterator[Diagnostic]:
+    first: dict[str, str] = {}
+    for index, (route, key) in enumerate(zip(table.routes, keys, strict=True)):
+        if key in first:
+            yield _error(f"route table '{table.name}' already has a route for "
+                         f"{route.address_prefix} (route '{first[key]}'); Azure allows one "
+                         "route per address prefix", (*path, index, "address_prefix"))
+        else:
+            first[key] = route.name
+
+
+def _canonical_prefix(prefix: str) -> str:
+    """IPv4 CIDRs that passed the other checks have one spelling; IPv6 ones have several."""
+    return prefix if ":" not in prefix else _canonical_ipv6(prefix)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_ipv6(prefix: str) -> str:
+    try:
+        return str(ipaddress.ip_network(prefix, strict=False))
+    except ValueError:
+        return prefix
+
+
+# References -----------------------------------------------------------------------------------
+
+
+def _subnet_references(design: Design, names: _Names, catalog: Catalog) -> Iterator[Diagnostic]:
+    endpoints = set(catalog.service_endpoints) | set(catalog.other_service_endpoints)
+    for v, vnet in enumerate(design.vnets):
+        for s, subnet in enumerate(vnet.subnets):
+            path = ("vnets", v, "subnets", s)
+            table = subnet.route_table
+            if table is not None and table not in names.route_tables:
+                yield _error(unknown("route table", table, names.route_tables),
+                             (*path, "route_table"))
+            for k, policy in enumerate(subnet.service_endpoint_policies):
+                if policy not in names.policies:
+                    yield _error(unknown("service endpoint policy", policy, names.policies),
+                                 (*path, "service_endpoint_policies", k))
+            for k, endpoint in enumerate(subnet.service_endpoints):
+                if endpoint not in endpoints:
+                    yield _error(unknown("service endpoint", endpoint, endpoints),
+                                 (*path, "service_endpoints", k))
+
+
+def _peering_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
+    pairs: set[frozenset[str]] = set()
+    for p, peering in enumerate(design.peerings):
+        path = ("peerings", p, "vnets")
+        for k, vnet in enumerate(peering.vnets):
+            if vnet not in names.vnets:
+                yield _error(unknown("vnet", vnet, names.vnets), (*path, k))
+        pair = frozenset(peering.vnets)
+        if len(pair) == 1:
+            yield _error(f"vnet '{peering.vnets[0]}' cannot be peered with itself", (*path, 1))
+        elif pair in pairs:
+            a, b = peering.vnets
+            yield _error(f"vnets '{a}' and '{b}' are already peered by an earlier entry", path)
+        pairs.add(pair)
+
+
+def _placement_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
+    """Where things sit: subnets (`VNET/SUBNET`) and VNets; the VNets DNS zones serve."""
+    placed = [
+        *((("firewalls", i, "subnet"), f.subnet) for i, f in enumerate(design.firewalls)),
+        *((("private_endpoints", i, "subnet"), e.subnet)
+          for i, e in enumerate(design.private_endpoints)),
+        *((("workloads", i, "subnet"), w.subnet) for i, w in enumerate(design.workloads)),
+    ]
+    for path, subnet in placed:
+        if subnet not in names.subnets:
+            yield _error(unknown("subnet", subnet, names.subnets), path)
+    for g, gateway in enumerate(design.gateways):
+        if gateway.vnet not in names.vnets:
+            yield _error(unknown("vnet", gateway.vnet, names.vnets), ("gateways", g, "vnet"))
+    for z, zone in enumerate(design.private_dns_zones):
+        for k, vnet in enumerate(zone.vnet_links):
+            if vnet not in names.vnets:
+                yield _error(unknown("vnet", vnet, names.vnets),
+                             ("private_dns_zones", z, "vnet_links", k))
+
+
+def _target_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
+    """What backups and private endpoints point at: vaults and storage accounts."""
+    targets = names.vaults | names.storage_accounts
+    for e, endpoint in enumerate(design.private_endpoints):
+        if endpoint.target not in targets:
+            yield _error(unknown("vault or storage account", endpoint.target, targets),
+                         ("private_endpoints", e, "target"))
+    for w, workload in enumerate(design.workloads):
+        vault, account = workload.backup.vault, workload.backup.storage_account
+        if vault is not None and vault not in names.vaults:
+            yield _error(unknown("vault", vault, names.vaults), ("workloads", w, "backup", "vault"))
+        if account is not None and account not in names.storage_accounts:
+            yield _error(unknown("storage account", account, names.storage_accounts),
+                         ("workloads", w, "backup", "storage_account"))
+    for p, policy in enumerate(design.service_endpoint_policies):
+        for k, account in enumerate(policy.allowed_storage_accounts):
+            if account not in names.storage_accounts:
+                yield _error(unknown("storage account", account, names.storage_accounts),
+                             ("service_endpoint_policies", p, "allowed_storage_accounts", k))
+
+
+def _workload_rules(design: Design, catalog: Catalog) -> Iterator[Diagnostic]:
+    """A known workload type, and the backup target its type writes to."""
+    for w, workload in enumerate(design.workloads):
+        kind = catalog.workload_types.get(workload.type)
+        if kind is None:
+            yield _error(unknown("workload type", workload.type, catalog.workload_types),
+                         ("workloads", w, "type"))
+        elif kind.target == "vault" and workload.backup.vault is None:
+            yield _error(f"workload type '{workload.type}' backs up to a Recovery Services "
+                         "vault: backup.vault is required", ("workloads", w, "backup", "vault"))
+        elif kind.target == "storage_account" and workload.backup.storage_account is None:
+            yield _error(f"workload type '{workload.type}' backs up to a storage account: "
+                         "backup.storage_account is required",
+                         ("workloads", w, "backup", "storage_account"))
+
+
+# Azure's rules --------------------------------------------------------------------------------
+
+
+def _route_rules(design: Design, catalog: Catalog) -> Iterator[Diagnostic]:
+    # Large estates repeat the same prefixes in every table: judge each spelling once.
+    prefixes = {r.address_prefix for t in design.route_tables for r in t.routes}
+    problems = {p: route_prefix_problem(p, catalog.service_tags) for p in prefixes}
+    for t, table in enumerate(design.route_tables):
+        for r, route in enumerate(table.routes):
+            appliance = route.next_hop_type == "VirtualAppliance"
+            if appliance == (route.next_hop_ip is None) or problems[route.address_prefix]:
+                yield from _route_problems(route, ("route_tables", t, "routes", r), problems)
+
+
+def _route_problems(route: Route, path: DataPath, problems: dict[str, str | None]
+                    ) -> Iterator[Diagnostic]:
+    if route.next_hop_type == "VirtualAppliance" and route.next_hop_ip is None:
+        yield _error("next_hop_ip is required with next_hop_type VirtualAppliance",
+                     (*path, "next_hop_ip"))
+    elif route.next_hop_type != "VirtualAppliance" and route.next_hop_ip is not None:
+        yield _error("next_hop_ip is only allowed with next_hop_type VirtualAppliance",
+                     (*path, "next_hop_ip"), on_key=True)
+    problem = problems[route.address_prefix]
+    if problem:
+        yield _error(f"address_prefix: {problem}", (*path, "address_prefix"))
+
+
+def route_prefix_problem(prefix: str, service_tags: tuple[str, ...]) -> str | None:
+    """What is wrong with a route's address prefix: a CIDR, or a service tag with an optional
+    region (`Storage.WestEurope`); azure-rules.md section 3."""
+    if prefix[:1].isdigit() or ":" in prefix or "/" in prefix:
+        return _cidr_problem(prefix)
+    base, dot, region = prefix.partition(".")
+    if base not in service_tags:
+        return unknown("service tag", base, service_tags)
+    if dot and not _REGION_SUFFIX.fullmatch(region):
+        return f"expected a service tag with an optional region such as {base}.WestEurope, " \
+               f"found '{prefix}'"
+    return None
+
+
+def _cidr_problem(prefix: str) -> str | None:
+    try:
+        network = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return f"expected a CIDR such as 10.0.0.0/16 or a service tag, found '{prefix}'"
+    if "/" not in prefix:
+        return f"expected a CIDR with a prefix length, found '{prefix}'; did you mean '{network}'?"
+    if network.network_address != ipaddress.ip_interface(prefix).ip:
+        return f"'{prefix}' has host bits set; did you mean '{network}'?"
+    return None
+
+
+def _gateway_transit(design: Design, names: _Names) -> Iterator[Diagnostic]:
+    """Gateway transit over peerings (learn.microsoft.com/azure/virtual-network/
+    virtual-network-manage-peering): the hub side allows it, the spoke side uses it."""
+    users: dict[str, str] = {}
+    for p, peering in enumerate(design.peerings):
+        spoke, hub = peering.vnets
+        if peering.allow_gateway_transit and hub in names.vnets and hub not in names.gateway_vnets:
+            yield _error(f"allow_gateway_transit needs a gateway in vnet '{hub}' (the second vnet "
+                         "of the peering); it has none", ("peerings", p, "allow_gateway_transit"))
+        if peering.use_remote_gateways:
+            problem = _remote_gateway_problem(peering, names, users)
+            if problem:
+                yield _error(problem, ("peerings", p, "use_remote_gateways"))
+            users.setdefault(spoke, hub)
+
+
+def _remote_gateway_problem(peering: Peering, names: _Names, users: dict[str, str]
+                            ) -> str | None:
+    spoke, hub = peering.vnets
+    if not peering.allow_gateway_transit:
+        needs = "allow_gateway_transit: true on this peering"
+        if hub in names.vnets and hub not in names.gateway_vnets:
+            needs += f" and a gateway in vnet '{hub}'"
+        return f"use_remote_gateways needs {needs}"
+    if spoke in names.gateway_vnets:
+        return f"use_remote_gateways is not allowed: vnet '{spoke}' has its own gateway"
+    if spoke in users:
+        return (f"vnet '{spoke}' already uses the gateways of vnet '{users[spoke]}'; Azure "
+                "allows one peering with use_remote_gateways per vnet")
+    return None
+
+
+def _firewall_rules(design: Design, names: _Names) -> Iterator[Diagnostic]:
+    """Azure Firewall needs a SKU and its dedicated subnet, AzureFirewallSubnet
+    (learn.microsoft.com/azure/firewall/firewall-faq); the rest describes NVAs only."""
+    for f, firewall in enumerate(design.firewalls):
+        path = ("firewalls", f)
+        if firewall.type == "nva":
+            if firewall.sku is not None:
+                yield _error("sku is only for type azure-firewall", (*path, "sku"), on_key=True)
+            continue
+        if firewall.sku is None:
+            yield _error("an azure-firewall needs a sku: Basic, Standard or Premium",
+                         (*path, "sku"))
+        subnet = firewall.subnet.partition("/")[2]
+        if firewall.subnet in names.subnets and subnet != AZURE_FIREWALL_SUBNET:
+            yield _error(f"an azure-firewall must be in a subnet named {AZURE_FIREWALL_SUBNET}, "
+                         f"not '{subnet}'", (*path, "subnet"))
+        for key in ("vendor", "licensed_throughput_mbps"):
+            if getattr(firewall, key) is not None:
+                yield _error(f"{key} is only for type nva", (*path, key), on_key=True)

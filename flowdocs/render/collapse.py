@@ -1,0 +1,126 @@
+"""Which workloads a large design's diagram draws, and what stands in for the rest.
+
+The choice for large designs (docs/diagrams.md): one picture, with spokes collapsed. Workloads,
+subnets and spokes whose flows take the same paths as one already drawn are folded into a
+single "+N like X" box. Every distinct path, every dropped and every looping flow stays drawn,
+so the picture still tells the whole story; the page's tables list every flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from flowdocs.load.model import Design
+from flowdocs.resolve.flows import Flow, Resolution
+
+# Above these sizes a design is "large" and collapses; below, everything is drawn.
+MAX_FULL_WORKLOADS = 12
+MAX_FULL_SPOKES = 4
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A box standing for collapsed spokes, subnets or workloads."""
+
+    id: str
+    vnet: str | None  # the VNet cluster it sits in; None: the spokes column
+    subnet: str | None  # the subnet cluster it sits in (VNET/SUBNET)
+    title: str
+    detail: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    """What to draw: the workloads shown, the VNets hidden, and the placeholders."""
+
+    workloads: set[str]
+    hidden_vnets: set[str] = field(default_factory=set)
+    placeholders: list[Placeholder] = field(default_factory=list)
+
+    @property
+    def collapsed(self) -> bool:
+        return bool(self.placeholders)
+
+
+def hub_vnets(design: Design) -> set[str]:
+    """VNets that hold a firewall, an NVA or a gateway: the hub column. Others are spokes."""
+    hubs = {f.subnet.split("/", 1)[0] for f in design.firewalls}
+    return hubs | {g.vnet for g in design.gateways}
+
+
+def is_large(design: Design) -> bool:
+    spokes = [v for v in design.vnets if v.name not in hub_vnets(design)]
+    return len(design.workloads) > MAX_FULL_WORKLOADS or len(spokes) > MAX_FULL_SPOKES
+
+
+def plan(resolution: Resolution) -> Plan:
+    """Everything for a small design; for a large one, one representative per path shape."""
+    design = resolution.design
+    everyone = {w.name for w in design.workloads}
+    if not is_large(design):
+        return Plan(everyone)
+    flows_of: dict[str, list[Flow]] = {}
+    for flow in resolution.flows:
+        flows_of.setdefault(flow.workload, []).append(flow)
+    workload_sig = {w.name: _signature(flows_of.get(w.name, [])) for w in design.workloads}
+    by_subnet: dict[str, list[str]] = {}
+    for w in design.workloads:
+        by_subnet.setdefault(w.subnet, []).append(w.name)
+    subnet_sig = {s: frozenset(workload_sig[w] for w in names) for s, names in by_subnet.items()}
+    hubs = hub_vnets(design)
+    result = Plan(set())
+
+    def vnet_sig(vnet: str) -> frozenset:
+        return frozenset(sig for s, sig in subnet_sig.items() if s.split("/", 1)[0] == vnet)
+
+    spokes = [v.name for v in design.vnets if v.name not in hubs]
+    shown_vnets = [v.name for v in design.vnets if v.name in hubs]
+    for rep, others in _group(spokes, vnet_sig):
+        shown_vnets.append(rep)
+        if others:
+            count = sum(len(by_subnet.get(s, [])) for s in by_subnet
+                        if s.split("/", 1)[0] in others)
+            result.hidden_vnets.update(others)
+            result.placeholders.append(Placeholder(
+                f"more-spokes~{rep}", None, None, f"+{len(others)} spokes like {rep}",
+                (f"{count} workloads", "same flows")))
+    for vnet in shown_vnets:
+        subnets = [s for s in by_subnet if s.split("/", 1)[0] == vnet]
+        for rep, others in _group(subnets, subnet_sig.__getitem__):
+            if others:
+                count = sum(len(by_subnet[s]) for s in others)
+                result.placeholders.append(Placeholder(
+                    f"more-subnets~{rep}", vnet, None,
+                    f"+{len(others)} subnets like {rep.split('/', 1)[1]}",
+                    (f"{count} workloads", "same flows")))
+            for name, more in _group(by_subnet[rep], workload_sig.__getitem__):
+                result.workloads.add(name)
+                if more:
+                    result.placeholders.append(Placeholder(
+                        f"more-workloads~{name}", vnet, rep, f"+{len(more)} like {name}",
+                        ("same flows",)))
+    return result
+
+
+def _group(items: Iterable[T], key: Callable[[T], Hashable]) -> list[tuple[T, list[T]]]:
+    """Items grouped by key, in first-seen order: (representative, the others)."""
+    groups: dict[Hashable, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return [(members[0], members[1:]) for members in groups.values()]
+
+
+def _signature(flows: list[Flow]) -> tuple:
+    """What a reader sees of a workload's flows, without its own name: the path after the
+    workload, how it ends, and the routes that decided it (by prefix and next hop, since
+    every spoke of an estate has its own route table name)."""
+    return tuple(
+        (f.number, f.service, f.status, f.access, tuple(h.node for h in f.hops[1:]),
+         tuple((h.route.address_prefix, h.route.next_hop_type, h.route.next_hop_ip)
+               for h in f.hops if h.route is not None))
+        for f in flows
+    )

@@ -1,0 +1,375 @@
+"""The drawing model of a resolution: what the diagram shows, before any Graphviz.
+
+Pure: it reads the resolved flows and never re-derives a path. Each flow's hops become edges,
+numbered 1 (management) or 2 (data); a firewall a flow crosses is `crossed`, one it goes
+around is `bypassed`. `dot.py` decides how each of these looks.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
+
+from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.render import collapse
+from flowdocs.resolve.bypass import BYPASS_REASONS, bypassed_firewalls
+from flowdocs.resolve.flows import Flow, Resolution
+
+NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
+EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note"]
+Column = Literal["on-premises", "spokes", "hub", "services"]
+COLUMNS: tuple[Column, ...] = ("on-premises", "spokes", "hub", "services")
+
+WORKLOAD_ICONS = {"sql-server-in-vm": "sql-vm", "sap-hana-in-vm": "sap-hana"}
+SERVICE_ICONS = {"AzureBackup": "vault", "Storage": "storage",
+                 "AzureActiveDirectory": "entra-id", "AzureResourceManager": "resource-manager"}
+# Service names short enough for an edge label.
+SHORT_SERVICE = {"AzureBackup": "Backup", "Storage": "Storage",
+                 "AzureActiveDirectory": "Entra ID", "AzureResourceManager": "ARM"}
+ACCESS_NOTES = {"platform": "platform", "service-endpoint": "service endpoint",
+                "private-endpoint": "private endpoint"}
+WRAP = 30  # characters per line of a drop reason; keeps the marker narrow
+
+
+@dataclass(frozen=True)
+class RouteLine:
+    """One deciding route in a route-table note, with the flow numbers it decided."""
+
+    numbers: tuple[int, ...]
+    text: str
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    title: str
+    detail: tuple[str, ...] = ()
+    icon: str | None = None
+    state: NodeState = "plain"
+    routes: list[RouteLine] = field(default_factory=list)
+    tooltip: str = ""
+
+
+@dataclass
+class Cluster:
+    id: str
+    label: str
+    column: Column
+    nodes: list[str] = field(default_factory=list)
+    children: list[Cluster] = field(default_factory=list)
+
+
+@dataclass
+class Edge:
+    """A hop shared by one or more flows of one number (or a loop's way back, any number)."""
+
+    id: str
+    tail: str
+    head: str
+    numbers: tuple[int, ...]
+    style: EdgeStyle
+    services: list[str] = field(default_factory=list)  # named where the head is no service
+    note: str | None = None  # how the flow gets there: platform, service or private endpoint
+    flows: list[str] = field(default_factory=list)  # "1 sqlvm01/AzureBackup", for tooltips
+
+    @property
+    def label(self) -> tuple[str, ...]:
+        """The edge label's lines: the flow number first, so each arrow reads as its flow."""
+        numbers = " ".join(map(str, self.numbers))
+        if self.style == "loop":
+            return (f"{numbers} loop",)
+        if self.style == "link":
+            return ("private link",)
+        if self.style == "note":
+            return ()
+        first = " ".join([numbers, ", ".join(self.services)]).strip()
+        return (first, self.note) if self.note else (first,)
+
+
+@dataclass
+class Scene:
+    """Everything one diagram shows, in drawing order."""
+
+    name: str
+    title: str
+    nodes: dict[str, Node]
+    clusters: list[Cluster]  # top level, left to right by column
+    loose: list[str]  # nodes outside every cluster (drop markers, collapsed spokes)
+    edges: list[Edge]
+    order: list[tuple[str, str]]  # invisible edges that keep the columns left to right
+    legend: list[str]  # legend keys, see dot.LEGEND
+    collapsed: bool = False
+
+
+def build_scene(resolution: Resolution, catalog: Catalog | None = None) -> Scene:
+    """The scene of a resolution (large designs collapsed, see collapse.py)."""
+    return _Builder(resolution, catalog or default_catalog()).build()
+
+
+class _Builder:
+    def __init__(self, resolution: Resolution, catalog: Catalog) -> None:
+        self.resolution = resolution
+        self.design = resolution.design
+        self.topology = resolution.topology
+        self.catalog = catalog
+        self.plan = collapse.plan(resolution)
+        self.nodes: dict[str, Node] = {}
+        self.places: dict[str, list[str]] = {}  # VNET or VNET/SUBNET -> node ids
+        self.loose: list[str] = []
+        self.edges: dict[tuple, Edge] = {}
+        self.services: list[str] = []
+        self.crossed: dict[str, set[int]] = {}
+        self.bypassed: dict[str, dict[int, str]] = {}
+        self.markers: dict[tuple[str, str], str] = {}
+
+    def build(self) -> Scene:
+        for placeholder in self.plan.placeholders:
+            self._placeholder(placeholder)
+        for fw in self.design.firewalls:
+            self._add(Node(f"fw~{fw.name}", "firewall", fw.name, _firewall_detail(fw),
+                          "firewall"), fw.subnet)
+        for gw in self.design.gateways:
+            subnet = f"{gw.vnet}/GatewaySubnet"
+            kind = "ExpressRoute gateway" if gw.type == "expressroute" else "VPN gateway"
+            self._add(Node(f"gw~{gw.name}", "gateway", gw.name, (kind,), "gateway"),
+                      subnet if subnet in self.topology.subnets else gw.vnet)
+        if self.design.gateways:
+            self.nodes["onprem"] = Node("onprem", "on-premises", "On-premises network",
+                                        ("beyond the gateway:", "not seen by flowdocs"),
+                                        "on-premises")
+        for pe in self.design.private_endpoints:
+            ip = self.topology.private_endpoint_ips.get(pe.name, "")
+            if self._add(Node(f"pe~{pe.name}", "private-endpoint", pe.name,
+                              (f"→ {pe.target}", ip), "private-endpoint"), pe.subnet):
+                self._target(pe.name, pe.target)
+        for w in self.design.workloads:
+            if w.name in self.plan.workloads:
+                detail = (w.type, w.ip) if w.ip else (w.type,)
+                self._add(Node(f"w~{w.name}", "workload", w.name, detail,
+                               WORKLOAD_ICONS.get(w.type, "vm")), w.subnet)
+        for flow in self.resolution.flows:
+            if flow.workload in self.plan.workloads:
+                self._flow(flow)
+        self._firewall_states()
+        clusters = self._clusters()
+        return Scene(self.design.name, self.design.title, self.nodes, clusters, self.loose,
+                     list(self.edges.values()), self._order(clusters), self._legend(),
+                     self.plan.collapsed)
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def _add(self, node: Node, place: str) -> bool:
+        """Adds a node in its subnet (or VNet); False when that VNet is collapsed away."""
+        if place.split("/", 1)[0] in self.plan.hidden_vnets:
+            return False
+        self.nodes[node.id] = node
+        self.places.setdefault(place, []).append(node.id)
+        return True
+
+    def _placeholder(self, p: collapse.Placeholder) -> None:
+        node = Node(p.id, "collapsed", p.title, p.detail, state="collapsed")
+        if p.vnet is None:
+            self.nodes[node.id] = node
+            self.loose.append(node.id)
+        else:
+            self._add(node, p.subnet or p.vnet)
+
+    def _target(self, pe: str, target: str) -> None:
+        node_id = f"target~{target}"
+        if node_id not in self.nodes:
+            is_vault = any(v.name == target for v in self.design.vaults)
+            kind = "Recovery Services vault" if is_vault else "Storage account"
+            self.nodes[node_id] = Node(node_id, "target", target, (kind,),
+                                       "vault" if is_vault else "storage")
+            self.services.append(node_id)
+        self._edge(f"pe~{pe}", node_id, (), "link")
+
+    def _service(self, service: str) -> str:
+        node_id = f"service~{service}"
+        if node_id not in self.nodes:
+            title = self.catalog.services[service].title
+            self.nodes[node_id] = Node(node_id, "service", title, (),
+                                       SERVICE_ICONS.get(service, "resource-manager"))
+            self.services.append(node_id)
+        return node_id
+
+    # -- flows ----------------------------------------------------------------------------
+
+    def _flow(self, flow: Flow) -> None:
+        """The flow's hops as edges, exactly as resolved."""
+        ids = [self._hop_id(h.node, h.kind) for h in flow.hops]
+        bypassed = bypassed_firewalls(self.resolution, flow)
+        style: EdgeStyle = "bypass" if bypassed else "routed"
+        for name in flow.firewalls:
+            self.crossed.setdefault(name, set()).add(flow.number)
+        for name in bypassed:
+            reason = BYPASS_REASONS.get(flow.access or "", "route")
+            self.bypassed.setdefault(name, {})[flow.number] = reason
+        if flow.access == "on-premises":
+            ids.append("onprem")
+        for index, (tail, head) in enumerate(pairwise(ids)):
+            last = index == len(ids) - 2
+            final = last and flow.status == "delivered"
+            named = final and not head.startswith("service~")
+            self._edge(tail, head, (flow.number,), style, flow,
+                       SHORT_SERVICE.get(flow.service, flow.service) if named else None,
+                       ACCESS_NOTES.get(flow.access or "") if final else None)
+        if flow.status == "dropped":
+            self._drop(flow, ids[-1])
+        elif flow.status == "loop":
+            route = flow.hops[-1].route
+            back = self.topology.firewall_by_ip.get(route.next_hop_ip or "") if route else None
+            if back is not None:
+                self._edge(ids[-1], f"fw~{back.name}", (flow.number,), "loop", flow)
+        self._route_notes(flow)
+
+    def _hop_id(self, node: str, kind: str) -> str:
+        prefix = {"workload": "w", "firewall": "fw", "private-endpoint": "pe", "gateway": "gw"}
+        if kind == "service":
+            return self._service(node)
+        return f"{prefix[kind]}~{node}"
+
+    def _edge(self, tail: str, head: str, numbers: tuple[int, ...], style: EdgeStyle,
+              flow: Flow | None = None, service: str | None = None,
+              note: str | None = None) -> None:
+        # Flows of one number that share a hop share the edge; a loop's way back is one edge
+        # for every number, since it is the same misrouting.
+        key = (tail, head, style) if style in ("loop", "link", "note") \
+            else (tail, head, numbers, style, note)
+        edge = self.edges.get(key)
+        if edge is None:
+            suffix = ",".join(map(str, numbers)) or "0"
+            edge = self.edges[key] = Edge(f"e:{tail}>{head}:{suffix}:{style}", tail, head,
+                                          numbers, style, note=note)
+        edge.numbers = tuple(sorted({*edge.numbers, *numbers}))
+        if service is not None and service not in edge.services:
+            edge.services.append(service)
+        if flow is not None:
+            edge.flows.append(f"{flow.number} {flow.id}")
+
+    def _drop(self, flow: Flow, last: str) -> None:
+        route = flow.deciding_route
+        why = flow.reason
+        if route is not None and why.startswith(route.label() + ": "):
+            why = why[len(route.label()) + 2:]  # the route itself is in the route-table note
+        marker = self.markers.get((last, why))
+        if marker is None:
+            marker = f"dropped~{last}" + (f"~{len(self.markers)}" if self.markers else "")
+            self.markers[(last, why)] = marker
+            self.nodes[marker] = Node(marker, "dropped", "✕ dropped",
+                                      tuple(textwrap.wrap(why, WRAP)), state="dropped")
+            self.loose.append(marker)
+        self._edge(last, marker, (flow.number,), "dropped", flow)
+
+    def _route_notes(self, flow: Flow) -> None:
+        """Route tables (and BGP) where they decide this flow's path, with the route."""
+        for hop in flow.hops:
+            route = hop.route
+            if route is None or route.source == "Default" or hop.kind == "service":
+                continue
+            subnet = self._subnet_of(hop.node, hop.kind)
+            if subnet is None or subnet.split("/", 1)[0] in self.plan.hidden_vnets:
+                continue
+            title = route.table if route.source == "User" else "BGP (from the gateway)"
+            note_id = f"routes~{subnet}~{title}"
+            note = self.nodes.get(note_id)
+            if note is None:
+                note = self.nodes[note_id] = Node(note_id, "route-table", title or "",
+                                                  icon="route-table", state="note")
+                self.places.setdefault(subnet, []).append(note_id)
+                self._edge(note_id, self._hop_id(hop.node, hop.kind), (), "note")
+            hop_to = route.next_hop_ip or route.gateway or route.next_hop_type
+            text = f"{route.address_prefix} → {hop_to}"
+            for i, line in enumerate(note.routes):
+                if line.text == text:
+                    if flow.number not in line.numbers:
+                        note.routes[i] = RouteLine(tuple(sorted({*line.numbers, flow.number})),
+                                                   text)
+                    break
+            else:
+                note.routes.append(RouteLine((flow.number,), text))
+
+    def _subnet_of(self, node: str, kind: str) -> str | None:
+        if kind == "workload":
+            return next((w.subnet for w in self.design.workloads if w.name == node), None)
+        if kind == "firewall":
+            return self.topology.firewalls[node].subnet
+        return None
+
+    def _firewall_states(self) -> None:
+        for fw in self.design.firewalls:
+            node = self.nodes.get(f"fw~{fw.name}")
+            if node is None:
+                continue
+            crossed, bypassed = self.crossed.get(fw.name, set()), self.bypassed.get(fw.name, {})
+            lines = []
+            if crossed:
+                lines.append("crossed by " + " ".join(map(str, sorted(crossed))))
+            reasons: dict[str, list[int]] = {}
+            for number, why in sorted(bypassed.items()):
+                reasons.setdefault(why, []).append(number)
+            lines += [f"bypassed by {' '.join(map(str, numbers))} ({why})"
+                      for why, numbers in reasons.items()]
+            node.detail = (*node.detail, *lines)
+            node.state = "crossed" if crossed else "bypassed" if bypassed else "plain"
+            node.tooltip = "; ".join(lines)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _clusters(self) -> list[Cluster]:
+        hubs = collapse.hub_vnets(self.design)
+        out: list[Cluster] = []
+        if "onprem" in self.nodes:
+            out.append(Cluster("onprem", "On-premises", "on-premises", ["onprem"]))
+        for column in ("spokes", "hub"):
+            for index, vnet in enumerate(self.design.vnets):
+                if (vnet.name in hubs) != (column == "hub"):
+                    continue
+                cluster = Cluster(f"vnet{index}", f"{vnet.name}  {', '.join(vnet.address_space)}",
+                                  column, list(self.places.get(vnet.name, [])))
+                for s_index, subnet in enumerate(vnet.subnets):
+                    members = self.places.get(f"{vnet.name}/{subnet.name}", [])
+                    if members:
+                        cluster.children.append(Cluster(
+                            f"vnet{index}_subnet{s_index}", f"{subnet.name}  {subnet.prefix}",
+                            column, list(members)))
+                if cluster.nodes or cluster.children:
+                    out.append(cluster)
+        if self.services:
+            out.append(Cluster("services", "Azure services", "services", list(self.services)))
+        return out
+
+    def _order(self, clusters: list[Cluster]) -> list[tuple[str, str]]:
+        """Invisible edges from every node of a column to every node of the next, so that
+        on-premises, spokes, hub and services read left to right whatever the flows. Large
+        designs are collapsed first, so the columns stay short."""
+        members: dict[str, list[str]] = {c: [] for c in COLUMNS}
+        for cluster in clusters:
+            members[cluster.column].extend(_all_nodes(cluster))
+        members["spokes"][:0] = [n for n in self.loose if n.startswith("more-spokes~")]
+        filled = [[n for n in members[c] if self.nodes[n].state != "note"] for c in COLUMNS]
+        filled = [column for column in filled if column]
+        return [(left, right) for lefts, rights in pairwise(filled)
+                for left in lefts for right in rights]
+
+    def _legend(self) -> list[str]:
+        styles = {e.style for e in self.edges.values()}
+        states = {n.state for n in self.nodes.values()}
+        keys = [f"flow{n}" for n in (1, 2)]
+        keys += [k for k in ("bypass", "link", "loop") if k in styles]
+        keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed")
+                 if k in states]
+        return keys
+
+
+def _firewall_detail(fw) -> tuple[str, ...]:
+    kind = f"Azure Firewall {fw.sku or ''}".strip() if fw.type == "azure-firewall" \
+        else (fw.vendor or "NVA")
+    return (kind, fw.private_ip)
+
+
+def _all_nodes(cluster: Cluster) -> list[str]:
+    return [*cluster.nodes, *(n for child in cluster.children for n in _all_nodes(child))]

@@ -1,0 +1,56 @@
+"""Which firewalls a resolved flow goes around, and why.
+
+A flow bypasses a firewall when the workload's traffic would otherwise meet it: another flow
+of the same workload crosses it, or the workload subnet's 0.0.0.0/0 route names it as next hop.
+That is read from the resolution (the flows, and the subnet's effective routes that decided
+them); no path is followed again.
+"""
+
+from __future__ import annotations
+
+from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.routing import SOURCE_PRIORITY
+
+# Why a delivered flow misses the firewall, by its access (design-format.md, `access`).
+BYPASS_REASONS = {
+    "platform": "platform",
+    "service-endpoint": "service endpoint",
+    "private-endpoint": "private endpoint",
+    "on-premises": "gateway",
+    "public": "route",
+}
+
+
+def bypassed_firewalls(resolution: Resolution, flow: Flow) -> tuple[str, ...]:
+    """Firewalls the flow would meet by default but does not cross, in design order."""
+    if flow.status != "delivered":
+        return ()
+    expected = set(_crossed_by_siblings(resolution, flow.workload))
+    default = default_route_firewall(resolution, flow.workload)
+    if default is not None:
+        expected.add(default)
+    return tuple(f.name for f in resolution.design.firewalls
+                 if f.name in expected and f.name not in flow.firewalls)
+
+
+def default_route_firewall(resolution: Resolution, workload: str) -> str | None:
+    """The firewall that the workload subnet's active 0.0.0.0/0 route hands traffic to."""
+    topology = resolution.topology
+    subnet_id = next((w.subnet for w in resolution.design.workloads if w.name == workload),
+                     None)
+    if subnet_id is None or subnet_id not in topology.subnets:
+        return None
+    view = resolution.router.effective_routes(topology.subnets[subnet_id])
+    defaults = [r for r in view.routes if r.state == "Active" and r.address_prefix == "0.0.0.0/0"]
+    if not defaults:
+        return None
+    # Same prefix: User beats BGP beats Default (azure-rules.md 2.2).
+    route = max(defaults, key=lambda r: SOURCE_PRIORITY[r.source])
+    if route.next_hop_type != "VirtualAppliance":
+        return None
+    firewall = topology.firewall_by_ip.get(route.next_hop_ip or "")
+    return firewall.name if firewall is not None else None
+
+
+def _crossed_by_siblings(resolution: Resolution, workload: str) -> set[str]:
+    return {name for f in resolution.flows if f.workload == workload for name in f.firewalls}

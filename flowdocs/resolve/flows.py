@@ -1,0 +1,305 @@
+"""Every workload's numbered flows, resolved hop by hop (azure-rules.md 4 to 6).
+
+`resolve(design)` is the single source of truth for the diagrams, the pages, the firewall
+rules and the costs: nothing downstream re-derives a path.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+from flowdocs.load.catalog import CATEGORY_NUMBER, Catalog, CatalogFlow, default_catalog
+from flowdocs.load.model import Design, Firewall, Workload
+from flowdocs.resolve.routing import (
+    AddressDestination,
+    Destination,
+    EffectiveRoute,
+    Router,
+    ServiceDestination,
+)
+from flowdocs.resolve.topology import SubnetRef, Topology
+
+Access = Literal["platform", "public", "service-endpoint", "private-endpoint", "on-premises"]
+Status = Literal["delivered", "dropped", "loop"]
+NodeKind = Literal["workload", "firewall", "service", "private-endpoint", "gateway"]
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A node on the path and the route that took the flow onwards from it."""
+
+    node: str
+    kind: NodeKind
+    route: EffectiveRoute | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One resolved flow of one workload to one service."""
+
+    workload: str
+    service: str
+    category: str
+    fqdns: tuple[str, ...]
+    port: int
+    access: Access | None
+    status: Status
+    reason: str
+    firewalls: tuple[str, ...]
+    peerings: tuple[str, ...]
+    hops: tuple[Hop, ...]
+    private_endpoint: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.workload}/{self.service}"
+
+    @property
+    def number(self) -> int:
+        return CATEGORY_NUMBER[self.category]
+
+    @property
+    def deciding_route(self) -> EffectiveRoute | None:
+        """The route the reason names: the first hop's, or where the flow stopped."""
+        routed = [h.route for h in self.hops if h.route is not None]
+        if not routed:
+            return None
+        return routed[0] if self.status == "delivered" else routed[-1]
+
+    def __str__(self) -> str:
+        path = " > ".join(h.node for h in self.hops)
+        outcome = f"{self.status} {self.access}" if self.status == "delivered" else self.status
+        return f"{self.number} {self.id}: {outcome} | {path} | {self.reason}"
+
+
+@dataclass
+class Resolution:
+    """A design with all its flows resolved."""
+
+    design: Design
+    topology: Topology
+    router: Router
+    flows: list[Flow]
+
+    def __str__(self) -> str:
+        return "\n".join(str(f) for f in self.flows)
+
+
+def resolve(design: Design, catalog: Catalog | None = None) -> Resolution:
+    """Resolve every flow of every workload, in the contract's order."""
+    catalog = catalog or default_catalog()
+    topology = Topology(design)
+    router = Router(topology, catalog)
+    flows: list[Flow] = []
+    paths = PathCache(topology, router)
+    for workload in design.workloads:
+        kind = catalog.workload_types[workload.type]
+        for spec in _ordered_flows(kind.flows):
+            service = catalog.services[spec.service]
+            base = dict(workload=workload.name, service=spec.service, category=spec.category,
+                        fqdns=service.fqdns, port=service.port)
+            if kind.access == "platform":
+                flows.append(_platform_flow(base))
+                continue
+            endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
+                                             catalog)
+            flows.append(Flow(**base, **paths.follow(workload, spec.service, endpoint)))
+    return Resolution(design, topology, router, flows)
+
+
+@functools.cache
+def _ordered_flows(flows: tuple[CatalogFlow, ...]) -> list[CatalogFlow]:
+    """The contract's order: number, then service."""
+    return sorted(flows, key=lambda f: (CATEGORY_NUMBER[f.category], f.service))
+
+
+def _platform_flow(base: dict) -> Flow:
+    # Azure VM backup needs no outbound connectivity from the VM: the platform takes and moves
+    # the snapshot, and the agent talks to 168.63.129.16, which no route can override
+    # (azure-rules.md 2.4 and 6).
+    return Flow(**base, access="platform", status="delivered",
+                reason="platform: Azure Backup moves the snapshot over the Azure fabric; "
+                       "no customer route, NSG or firewall applies",
+                firewalls=(), peerings=(),
+                hops=(Hop(base["workload"], "workload"), Hop(base["service"], "service")))
+
+
+def _private_endpoint_for(workload: Workload, service: str, target_kind: str,
+                          topology: Topology, catalog: Catalog) -> str | None:
+    """The private endpoint that makes this flow private, if any (azure-rules.md 4).
+
+    flowdocs assumes private DNS resolves the service's FQDNs to the endpoint. With several
+    endpoints for one target, the one in the workload's VNet is used, else one in a peered
+    VNet, else the first.
+    """
+    target = workload.backup.vault if target_kind == "vault" else workload.backup.storage_account
+    if target is None or service not in catalog.private_endpoint_targets[target_kind]:
+        return None
+    endpoints = topology.private_endpoints_by_target.get(target, [])
+    if not endpoints:
+        return None
+    own_vnet = workload.subnet.split("/", 1)[0]
+    peers = set(topology.peered_vnets(own_vnet))
+
+    def preference(pe) -> int:
+        vnet = pe.subnet.split("/", 1)[0]
+        return 0 if vnet == own_vnet else 1 if vnet in peers else 2
+
+    return min(endpoints, key=preference).name
+
+
+class PathCache:
+    """Paths by (source subnet's route table, service, endpoint): every workload of a subnet
+    takes the same path, so an estate of thousands of workloads follows each path once."""
+
+    def __init__(self, topology: Topology, router: Router) -> None:
+        self.topology = topology
+        self.router = router
+        self._paths: dict[tuple, dict] = {}
+
+    def follow(self, workload: Workload, service: str, endpoint: str | None) -> dict:
+        subnet = self.topology.subnets[workload.subnet]
+        key = (self.router.effective_routes(subnet).key, service, endpoint)
+        path = self._paths.get(key)
+        if path is None:
+            follower = PathFollower(self.topology, self.router, service, endpoint)
+            path = self._paths[key] = follower.follow(workload.name, subnet)
+        first, *rest = path["hops"]
+        if first.node == workload.name:
+            return path
+        return {**path, "hops": (Hop(workload.name, first.kind, first.route), *rest),
+                "reason": path["reason"].replace(first.node, workload.name)
+                if path["status"] == "loop" else path["reason"]}
+
+
+class PathFollower:
+    """Follows one flow from its workload, hop by hop (azure-rules.md 5)."""
+
+    def __init__(self, topology: Topology, router: Router, service: str,
+                 private_endpoint: str | None) -> None:
+        self.topology = topology
+        self.router = router
+        self.service = service
+        self.private_endpoint = private_endpoint
+        self.destination: Destination = (
+            AddressDestination(topology.private_endpoint_ips[private_endpoint])
+            if private_endpoint else ServiceDestination(service)
+        )
+
+    def follow(self, workload: str, subnet: SubnetRef) -> dict:
+        """The path of this flow from `workload` in `subnet`."""
+        topo = self.topology
+        node, kind = workload, "workload"
+        hops: list[Hop] = []
+        firewalls: list[str] = []
+        peerings: list[str] = []
+        visited = {node}
+        while True:
+            view = self.router.effective_routes(subnet)
+            route = self.router.select_route(view, self.destination)
+            hops.append(Hop(node, kind, route))
+            if route is None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"no route covers {self.destination} in {subnet.id}")
+            hop_type = route.next_hop_type
+            if hop_type == "VirtualAppliance":
+                firewall, why = self._appliance(route, subnet, peerings)
+                if firewall is None:
+                    return self._end(hops, firewalls, peerings, "dropped", None,
+                                     f"{route.label()}: {why}")
+                if firewall.name in visited:
+                    cycle = " > ".join([*(h.node for h in hops), firewall.name])
+                    return self._end(hops, firewalls, peerings, "loop", None,
+                                     f"{route.label()}: back to {firewall.name}, a loop ({cycle})")
+                visited.add(firewall.name)
+                firewalls.append(firewall.name)
+                node, kind = firewall.name, "firewall"
+                subnet = topo.subnet_of_firewall(firewall)
+                continue
+            return self._terminal(route, subnet, hops, firewalls, peerings)
+
+    def _appliance(self, route: EffectiveRoute, subnet: SubnetRef,
+                   peerings: list[str]) -> tuple[Firewall | None, str]:
+        """The appliance a VirtualAppliance route hands the flow to; else None and why.
+
+        Azure does not route to a next hop recursively: the IP must lie in the subnet's own
+        VNet or in a directly peered one, whatever User routes cover it (azure-rules.md 5).
+        """
+        ip = route.next_hop_ip or ""
+        firewall = self.topology.firewall_by_ip.get(ip)
+        if firewall is None:
+            return None, f"no firewall or NVA of the design has IP {ip}"
+        reach = self.router.reaching_route(self.router.effective_routes(subnet), ip)
+        if reach is None:
+            return None, (f"next hop {ip} ({firewall.name}) is neither in {subnet.vnet.name} "
+                          f"nor in a VNet peered with it")
+        if reach.next_hop_type == "VNetPeering":
+            peerings.append(reach.peering or "")
+        return firewall, ""
+
+    def _terminal(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
+                  firewalls: list[str], peerings: list[str]) -> dict:
+        hop_type, label = route.next_hop_type, route.label()
+        if hop_type == "None":
+            why = route.note or "next hop None drops the traffic"
+            return self._end(hops, firewalls, peerings, "dropped", None, f"{label}: {why}")
+        if hop_type == "Internet":
+            if isinstance(self.destination, AddressDestination):
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: private address {self.destination} sent to the "
+                                 f"Internet")
+            hops.append(Hop(self.service, "service"))
+            return self._end(hops, firewalls, peerings, "delivered", "public", label)
+        if hop_type == "VirtualNetworkServiceEndpoint":
+            hops.append(Hop(self.service, "service"))
+            return self._end(hops, firewalls, peerings, "delivered", "service-endpoint", label)
+        if hop_type == "VirtualNetworkGateway":
+            if route.gateway is None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {route.note or 'no gateway'}")
+            if route.gateway_vnet and route.gateway_vnet != subnet.vnet.name:
+                peering = self.topology.peering_between(subnet.vnet.name, route.gateway_vnet)
+                if peering is not None:
+                    peerings.append(peering.id)
+            hops.append(Hop(route.gateway, "gateway"))
+            return self._end(hops, firewalls, peerings, "delivered", "on-premises", label)
+        if hop_type in ("InterfaceEndpoint", "VnetLocal", "VNetPeering"):
+            return self._to_private_endpoint(route, subnet, hops, firewalls, peerings)
+        raise AssertionError(f"unhandled next hop type {hop_type}")
+
+    def _to_private_endpoint(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
+                             firewalls: list[str], peerings: list[str]) -> dict:
+        label = route.label()
+        pe_name = self.private_endpoint
+        if pe_name is None:
+            return self._end(hops, firewalls, peerings, "dropped", None,
+                             f"{label}: the public endpoint of {self.service} is not in a "
+                             f"virtual network")
+        pe_vnet = self.topology.subnets[_pe_subnet(self.topology, pe_name)].vnet.name
+        if pe_vnet != subnet.vnet.name:
+            peering = self.topology.peering_between(subnet.vnet.name, pe_vnet)
+            if peering is None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {pe_name} is in {pe_vnet}, not peered with "
+                                 f"{subnet.vnet.name}")
+            peerings.append(peering.id)
+        hops.append(Hop(pe_name, "private-endpoint"))
+        return self._end(hops, firewalls, peerings, "delivered", "private-endpoint", label)
+
+    def _end(self, hops, firewalls, peerings, status: Status, access: Access | None,
+             reason: str) -> dict:
+        if status == "delivered":
+            # The route that decided a delivered flow is the one its workload's subnet chose:
+            # it is what sends the flow through a firewall or around it.
+            first = hops[0].route
+            reason = first.label() if first is not None else reason
+        return dict(access=access, status=status, reason=reason, firewalls=tuple(firewalls),
+                    peerings=tuple(peerings), hops=tuple(hops),
+                    private_endpoint=self.private_endpoint)
+
+
+def _pe_subnet(topology: Topology, name: str) -> str:
+    return next(pe.subnet for pe in topology.design.private_endpoints if pe.name == name)
+

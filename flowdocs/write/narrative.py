@@ -1,0 +1,362 @@
+"""Each flow explained in plain words: the route that decides it, whether it crosses a
+firewall and why, and what would change it.
+
+Pure: reads a Resolution and the catalog, returns trusted Markdown (`Md`) in which every
+name from the design is escaped. The rules behind each sentence are in azure-rules.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowdocs.load.catalog import Catalog
+from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
+from flowdocs.resolve.topology import SubnetRef
+from flowdocs.write.escaping import Md, code, join, md
+
+
+@dataclass(frozen=True)
+class Admonition:
+    """A Material admonition: `kind` is note, info, warning or danger."""
+
+    kind: str
+    title: str
+    text: Md
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """What the page says about one flow."""
+
+    flow: Flow
+    heading: Md
+    story: Md
+    decided_by: Md
+    firewall: Md
+    changes: tuple[Md, ...]
+    caveats: tuple[Admonition, ...]
+
+
+def narrate(flow: Flow, resolution: Resolution, catalog: Catalog) -> Narrative:
+    """The narrative of one flow of `resolution`."""
+    return _Narrator(flow, resolution, catalog).narrative()
+
+
+def describe_route(route: EffectiveRoute) -> Md:
+    """A route as a sentence fragment: which kind of route, and prefix → next hop."""
+    rule = md("{prefix} → {hop}", prefix=code(route.address_prefix), hop=next_hop(route))
+    if route.source == "User":
+        return md("the User route {name} ({rule})", name=code(f"{route.table}/{route.name}"),
+                  rule=rule)
+    if route.source == "VirtualNetworkGateway":
+        return md("the route {rule} that {gateway} learned by BGP", rule=rule,
+                  gateway=route.gateway or "the gateway")
+    return md("the system route {rule}", rule=rule)
+
+
+def next_hop(route: EffectiveRoute) -> Md:
+    if route.next_hop_ip:
+        return md("{type} {ip}", type=route.next_hop_type, ip=code(route.next_hop_ip))
+    return md("{type}", type=route.next_hop_type)
+
+
+def deciding_route_line(route: EffectiveRoute | None) -> Md:
+    """Table, route, prefix and next hop of the deciding route, as one line."""
+    if route is None:
+        return Md("no route: the platform carries this traffic")
+    if route.source == "User":
+        where = md("route table {table}, route {name}", table=code(route.table),
+                   name=code(route.name))
+    elif route.source == "VirtualNetworkGateway":
+        where = md("learned by BGP from {gateway}", gateway=route.gateway or "a gateway")
+    else:
+        where = Md("system route (Default)")
+    return md("{where}, prefix {prefix}, next hop {hop}", where=where,
+              prefix=code(route.address_prefix), hop=next_hop(route))
+
+
+class _Narrator:
+    def __init__(self, flow: Flow, resolution: Resolution, catalog: Catalog) -> None:
+        self.flow = flow
+        self.resolution = resolution
+        self.catalog = catalog
+        self.topology = resolution.topology
+        self.workload = next(w for w in resolution.design.workloads if w.name == flow.workload)
+        self.subnet: SubnetRef = self.topology.subnets[self.workload.subnet]
+        self.kind = catalog.workload_types[self.workload.type]
+        self.title = catalog.services[flow.service].title
+        self.route = flow.deciding_route
+
+    def narrative(self) -> Narrative:
+        flow = self.flow
+        heading = md("Flow {n}: {w} to {s} ({c})", n=flow.number, w=flow.workload, s=self.title,
+                     c=flow.category)
+        story, firewall, changes = self._story()
+        return Narrative(flow, heading, story, deciding_route_line(self.route), firewall,
+                         tuple(changes), tuple(self._caveats()))
+
+    # -- the story, by outcome ----------------------------------------------------------
+
+    def _story(self) -> tuple[Md, Md, list[Md]]:
+        flow = self.flow
+        if flow.access == "platform":
+            return self._platform()
+        if flow.status == "loop":
+            return self._loop()
+        if flow.status == "dropped":
+            return self._dropped()
+        if flow.access == "on-premises":
+            return self._on_premises()
+        if flow.access == "service-endpoint":
+            return self._service_endpoint()
+        if flow.access == "private-endpoint":
+            return self._private_endpoint()
+        return self._public()
+
+    def _opening(self) -> Md:
+        assert self.route is not None
+        return md("Flow {n} ({c}) from {w} to {s} leaves {subnet} by {route}",
+                  n=self.flow.number, c=self.flow.category, w=self.flow.workload, s=self.title,
+                  subnet=code(self.subnet.id), route=describe_route(self.route))
+
+    def _platform(self) -> tuple[Md, Md, list[Md]]:
+        story = md("Flow {n} ({c}) of {w} to {s} is not network traffic from the VM: Azure "
+                   "Backup drives the snapshot through the VM extension and moves it to the "
+                   "vault over the Azure fabric. No route of {subnet} applies to it.",
+                   n=self.flow.number, c=self.flow.category, w=self.flow.workload, s=self.title,
+                   subnet=code(self.subnet.id))
+        firewall = Md("Never crosses a firewall, whatever the routes say: no NSG or firewall "
+                      "rule is needed for it.")
+        changes = [Md("Nothing in the network design. Only a streaming backup (SQL Server, "
+                      "SAP HANA or ASE in a VM, the MARS agent) sends routed traffic.")]
+        return story, firewall, changes
+
+    def _public(self) -> tuple[Md, Md, list[Md]]:
+        flow = self.flow
+        parts = [self._opening(), self._peerings()]
+        if flow.firewalls:
+            onward = self._onward_route()
+            parts.append(md(", is inspected by {fws}", fws=join(flow.firewalls, ", ", " and ")))
+            if onward is not None:
+                parts.append(md(", which sends it on by {r}", r=describe_route(onward)))
+            parts.append(Md(","))
+        parts.append(md(" and reaches the public endpoint of {s} over the Microsoft backbone.",
+                        s=self.title))
+        story = Md("".join(parts))
+        if flow.firewalls:
+            firewall = md("Crosses {fws}: {route} is the most specific route of {subnet} "
+                          "that covers the public addresses of {s}.{cost}",
+                          fws=join(flow.firewalls, ", ", " and "), route=self._route_name(),
+                          subnet=code(self.subnet.id), s=self.title, cost=self._data_cost())
+        else:
+            firewall = md("Crosses no firewall: {route} sends it straight out, without "
+                          "inspection.", route=self._route_name())
+        return story, firewall, self._public_changes()
+
+    def _public_changes(self) -> list[Md]:
+        changes: list[Md] = []
+        endpoints = self._service_endpoints_for_service()
+        if self.flow.firewalls:
+            if endpoints and not set(endpoints) & set(self.subnet.subnet.service_endpoints):
+                changes.append(md(
+                    "A {se} service endpoint on {subnet}: its route covers only the addresses "
+                    "of {s}, so it is more specific than 0.0.0.0/0 and the flow skips the "
+                    "firewall, at the price of a path to any storage account (exfiltration).",
+                    se=code(endpoints[0]), subnet=code(self.subnet.id), s=self.title))
+            changes.append(md(
+                "A User route for the {tag} service tag with next hop Internet: it is more "
+                "specific than 0.0.0.0/0, so the flow leaves directly, uninspected.",
+                tag=code(self.flow.service)))
+        else:
+            changes.append(md("A User route 0.0.0.0/0 → VirtualAppliance on {subnet} would "
+                              "send it through a firewall for inspection.",
+                              subnet=code(self.subnet.id)))
+        changes.extend(self._private_endpoint_change())
+        if not endpoints and not self._private_endpoint_possible():
+            changes.append(md("{s} has neither a service endpoint nor a private endpoint that "
+                              "a backup target covers: it always uses its public endpoint.",
+                              s=self.title))
+        return changes
+
+    def _service_endpoint(self) -> tuple[Md, Md, list[Md]]:
+        story = md("{opening}, which covers only the addresses of {s}. Azure counts that as "
+                   "more specific than 0.0.0.0/0, so the flow goes straight to {s} over the "
+                   "Microsoft backbone.", opening=self._opening(), s=self.title)
+        default = self._default_route()
+        if default is not None and default.next_hop_type == "VirtualAppliance":
+            firewall = md("Bypasses the firewall: the service endpoint route beats {r}, which "
+                          "carries the other flows of {subnet} to {fw}.",
+                          r=describe_route(default), subnet=code(self.subnet.id),
+                          fw=self._firewall_at(default.next_hop_ip))
+        else:
+            firewall = Md("Crosses no firewall: the service endpoint route takes it directly.")
+        changes = [
+            md("A User route for the {tag} service tag (next hop VirtualAppliance) takes it "
+               "back through a firewall: on the same prefixes, User beats the system route.",
+               tag=code(self.flow.service)),
+            md("Removing the service endpoint from {subnet} hands the flow back to {r}.",
+               subnet=code(self.subnet.id),
+               r=describe_route(default) if default is not None else Md("the 0.0.0.0/0 route")),
+            *self._private_endpoint_change(),
+        ]
+        return story, firewall, changes
+
+    def _private_endpoint(self) -> tuple[Md, Md, list[Md]]:
+        flow = self.flow
+        pe = next(p for p in self.resolution.design.private_endpoints
+                  if p.name == flow.private_endpoint)
+        ip = self.topology.private_endpoint_ips[pe.name]
+        reach = md("the private endpoint {pe} ({ip}) of {target}", pe=pe.name, ip=code(ip),
+                   target=pe.target)
+        if flow.firewalls:
+            story = md("{opening}{peerings}, is inspected by {fws} and reaches {reach}. "
+                       "Private DNS resolves the service's names to that address.",
+                       opening=self._opening(), peerings=self._peerings(),
+                       fws=join(flow.firewalls, ", ", " and "), reach=reach)
+            firewall = md("Crosses {fws}: {subnet} has network policies for route tables "
+                          "({policy}), so the User route, at least as long as the endpoint "
+                          "VNet's range, takes over the endpoint's /32 route.",
+                          fws=join(flow.firewalls, ", ", " and "), subnet=code(pe.subnet),
+                          policy=code(self.topology.subnets[pe.subnet].subnet
+                                      .private_endpoint_network_policies))
+            changes = [md("Network policies {off} on {subnet} give the /32 route back: the "
+                          "flow would then skip the firewall.", off=code("Disabled"),
+                          subnet=code(pe.subnet))]
+        else:
+            story = md("Flow {n} ({c}) from {w} to {s} goes to {reach}: private DNS resolves "
+                       "the service's names to that address, and {route} is more specific "
+                       "than any 0.0.0.0/0 route. The flow stays inside the private network.",
+                       n=flow.number, c=flow.category, w=flow.workload, s=self.title,
+                       reach=reach, route=describe_route(self.route) if self.route else "")
+            firewall = Md("Bypasses the firewall: a 0.0.0.0/0 User route never takes over a "
+                          "private endpoint's /32 route.")
+            changes = [md("To inspect it: network policies {on} on {subnet} and a User route "
+                          "at least as long as the endpoint VNet's range, next hop "
+                          "VirtualAppliance.", on=code("RouteTableEnabled"),
+                          subnet=code(pe.subnet))]
+        changes.append(Md("Without the private endpoint (or its private DNS zone) the flow "
+                          "goes to the public endpoint by the subnet's 0.0.0.0/0 route."))
+        return story, firewall, changes
+
+    def _on_premises(self) -> tuple[Md, Md, list[Md]]:
+        gateway = self.flow.hops[-1].node
+        story = md("{opening}: forced tunnelling hands the flow to {gw}, towards on-premises. "
+                   "What happens next is outside the design.", opening=self._opening(),
+                   gw=gateway)
+        firewall = md("Crosses no Azure firewall that flowdocs can see: any inspection happens "
+                      "on-premises, beyond {gw}, where a firewall needs the destinations this "
+                      "page lists.", gw=gateway)
+        changes = [md("A User route for the {tag} service tag on {subnet} (next hop Internet, "
+                      "or VirtualAppliance to a firewall in Azure): User beats BGP.",
+                      tag=code(self.flow.service), subnet=code(self.subnet.id))]
+        endpoints = self._service_endpoints_for_service()
+        if endpoints:
+            changes.append(md("A {se} service endpoint: its route wins over BGP routes "
+                              "whatever their length.", se=code(endpoints[0])))
+        changes.extend(self._private_endpoint_change())
+        changes.append(Md("A route table with BGP route propagation disabled on the subnet "
+                          "stops the learned 0.0.0.0/0 from applying."))
+        return story, firewall, changes
+
+    def _dropped(self) -> tuple[Md, Md, list[Md]]:
+        story = md("Flow {n} ({c}) from {w} to {s} is dropped: {reason}.", n=self.flow.number,
+                   c=self.flow.category, w=self.flow.workload, s=self.title,
+                   reason=self.flow.reason)
+        firewall = Md("Never reaches a firewall, nor its destination.")
+        route = self.route
+        if route is not None and route.next_hop_type == "VirtualAppliance":
+            fw = self.topology.firewall_by_ip.get(route.next_hop_ip or "")
+            if fw is not None:
+                fw_vnet = fw.subnet.split("/", 1)[0]
+                return story, firewall, [md(
+                    "Peering {vnet} with {fw_vnet}, which holds {ip} ({fw}), or pointing "
+                    "{route} at an appliance in a VNet peered with {vnet}.",
+                    vnet=self.subnet.vnet.name, fw_vnet=fw_vnet, ip=code(route.next_hop_ip),
+                    fw=fw.name, route=code(f"{route.table}/{route.name}"))]
+        return story, firewall, [Md("A route that covers the destination with a next hop "
+                                    "that can be reached.")]
+
+    def _loop(self) -> tuple[Md, Md, list[Md]]:
+        story = md("Flow {n} ({c}) from {w} to {s} never arrives: {reason}.",
+                   n=self.flow.number, c=self.flow.category, w=self.flow.workload,
+                   s=self.title, reason=self.flow.reason)
+        firewall = md("Circles between {fws} until the packet expires.",
+                      fws=join(self.flow.firewalls, ", ", " and "))
+        last = self.route
+        changes = [md("Changing {route} so that the last appliance sends the flow out "
+                      "(next hop Internet or a gateway) instead of back to {first}.",
+                      route=code(f"{last.table}/{last.name}") if last and last.table
+                      else Md("the route of the last appliance's subnet"),
+                      first=self.flow.firewalls[0] if self.flow.firewalls else "the first")]
+        return story, firewall, changes
+
+    # -- caveats ------------------------------------------------------------------------
+
+    def _caveats(self) -> list[Admonition]:
+        """What the reader should know about this flow that no finding states: a finding
+        (FD005 exfiltration, FD012 Entra ID) is shown once, in the page's findings."""
+        subnet = self.subnet.subnet
+        policies = [p for p in self.resolution.design.service_endpoint_policies
+                    if p.name in subnet.service_endpoint_policies]
+        if self.flow.access != "service-endpoint" or not policies \
+                or self.kind.target != "storage_account":
+            return []
+        allowed = sorted({a for p in policies for a in p.allowed_storage_accounts})
+        return [Admonition("note", "Exfiltration path closed", md(
+            "The service endpoint policy {p} limits the endpoint to {a}: the path to other "
+            "storage accounts is closed.", p=join(p.name for p in policies), a=join(allowed)))]
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _peerings(self) -> Md:
+        if not self.flow.peerings:
+            return Md("")
+        return md(", crosses the peering {p}", p=join(map(code, self.flow.peerings), ", "))
+
+    def _data_cost(self) -> Md:
+        """The article's point about backup data through a hub firewall: it is paid for."""
+        if self.flow.category != "data":
+            return Md("")
+        peering = ", and the peering bills both directions" if self.flow.peerings else ""
+        return Md(f" Every backup byte is processed, and billed, by the firewall{peering}.")
+
+    def _route_name(self) -> Md:
+        route = self.route
+        if route is None:
+            return Md("no route")
+        if route.source == "User":
+            return md("the User route {n}", n=code(f"{route.table}/{route.name}"))
+        return describe_route(route)
+
+    def _onward_route(self) -> EffectiveRoute | None:
+        firewall_hops = [h for h in self.flow.hops if h.kind == "firewall"]
+        return firewall_hops[-1].route if firewall_hops else None
+
+    def _default_route(self) -> EffectiveRoute | None:
+        """The route that would carry the flow without its service or private endpoint."""
+        view = self.resolution.router.effective_routes(self.subnet)
+        candidates = [r for r in view.active
+                      if r.network is not None and r.network.prefixlen == 0
+                      and r.covers(ServiceDestination(self.flow.service), None)]
+        order = {"User": 3, "VirtualNetworkGateway": 2, "Default": 1}
+        return max(candidates, key=lambda r: order[r.source], default=None)
+
+    def _firewall_at(self, ip: str | None) -> Md:
+        firewall = self.topology.firewall_by_ip.get(ip or "")
+        return md("{name}", name=firewall.name) if firewall else md("{ip}", ip=code(ip or "?"))
+
+    def _service_endpoints_for_service(self) -> list[str]:
+        return [name for name, kind in self.catalog.service_endpoints.items()
+                if kind.service == self.flow.service]
+
+    def _private_endpoint_possible(self) -> bool:
+        return self.flow.service in self.catalog.private_endpoint_targets[self.kind.target]
+
+    def _private_endpoint_change(self) -> list[Md]:
+        target = (self.workload.backup.vault if self.kind.target == "vault"
+                  else self.workload.backup.storage_account)
+        if not self._private_endpoint_possible() or target is None:
+            return []
+        return [md("A private endpoint for {target}: the flow would go to a private address "
+                   "in the VNet instead of the public endpoint.", target=target)]

@@ -1,0 +1,292 @@
+"""The template context of a design page and of the index: pure data from a resolution.
+
+Everything a page says comes from the one `Resolution`: the flow table, each flow's
+narrative, the firewall and NSG rules the flows need, the workload subnets' effective
+routes, the headline facts, and the decision sections of `decisions.py` (findings, costs,
+and the comparison of the design's variant family). No I/O: the price table is passed in.
+`page_context` is the one place that assembles a design page; a new section is a new key
+here and a new block in `templates/design.md.j2`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flowdocs.analyse.analysis import Analysis, Resolved, analyse_resolved
+from flowdocs.analyse.compare import compare
+from flowdocs.analyse.findings import Finding, severity_counts
+from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.prices import PriceTable
+from flowdocs.resolve.bypass import bypassed_firewalls
+from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.write.amounts import gigabytes, money
+from flowdocs.write.decisions import VariantsSection, decision_context, variants_context
+from flowdocs.write.escaping import Md, code, inline_markdown, join, md
+from flowdocs.write.narrative import narrate
+from flowdocs.write.required_rules import firewall_sections, nsg_sections
+
+PageOf = Callable[[str], str]  # a design's name -> the link to its page
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The headline numbers of a design."""
+
+    flows: int
+    through_firewall: int
+    bypassing: int
+    on_premises: int
+    dropped: int
+    errors: int  # findings by severity (findings.py)
+    warnings: int
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """Where the page finds its diagram, relative to the page."""
+
+    image: str
+    full_size: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    number: int
+    workload: str
+    service: str
+    endpoints: Md
+    path: Md
+    firewalls: Md
+    access: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    source: str
+    state: str
+    prefix: Md
+    next_hop_type: str
+    next_hop_ip: Md
+    route: Md
+    used_by: Md
+
+
+@dataclass(frozen=True)
+class SubnetRoutes:
+    """The effective routes of one workload subnet, and how to compare them with Azure's."""
+
+    subnet: str
+    workloads: Md
+    rows: tuple[RouteRow, ...]
+    flowdocs_command: str
+    az_commands: tuple[str, ...]
+
+
+ACCESS_MEANINGS: dict[str, str] = {
+    "platform": "Azure moves the data over its own fabric; no customer route, NSG or firewall "
+                "applies.",
+    "public": "the service's public endpoint, reached over the Microsoft backbone.",
+    "service-endpoint": "straight from the subnet to the service by the service endpoint "
+                        "route. Unless a service endpoint policy closes it, the subnet can "
+                        "reach every storage account (finding FD005).",
+    # Where Entra ID stays public beside a private endpoint, finding FD012 says so.
+    "private-endpoint": "a private address in the virtual network, which private DNS gives "
+                        "the service's names.",
+    # What flowdocs cannot see beyond the gateway is one of the page's assumptions.
+    "on-premises": "handed to a VPN or ExpressRoute gateway, towards on-premises.",
+}
+
+
+def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagram | None,
+                 prices: PriceTable, family: Sequence[Resolved] = (),
+                 bases: Sequence[str] = (), page_of: PageOf | None = None,
+                 catalog: Catalog | None = None) -> dict[str, Any]:
+    """The context of `templates/design.md.j2` for one resolved design.
+
+    `family` is the design's variant family (`extends.comparison_families`), compared on
+    the page when it has other designs; `bases` are the files it extends, as shown; `page_of`
+    links another design's page.
+    """
+    catalog = catalog or default_catalog()
+    resolution = resolved.resolution
+    design = resolution.design
+    return {
+        "design": design,
+        "summary": inline_markdown(design.summary),
+        "source": source,
+        "bases": list(bases),
+        "digest": digest,
+        "facts": headline_facts(resolution, resolved.findings),
+        "diagram": diagram,
+        "flows": [flow_row(f, catalog) for f in resolution.flows],
+        "narratives": [narrate(f, resolution, catalog) for f in resolution.flows],
+        "firewall_rules": firewall_sections(resolution, catalog),
+        "nsg_rules": nsg_sections(resolution, catalog),
+        "route_tables": route_tables(resolution, source),
+        "access_meanings": [(kind, ACCESS_MEANINGS[kind]) for kind in ACCESS_MEANINGS
+                            if any(f.access == kind for f in resolution.flows)],
+        "assumptions": assumptions(resolution),
+        **decision_context(resolved, family, source, prices, page_of),
+    }
+
+
+def headline_facts(resolution: Resolution, findings: Sequence[Finding]) -> Facts:
+    flows = resolution.flows
+    delivered = [f for f in flows if f.status == "delivered"]
+    counts = severity_counts(findings)
+    return Facts(
+        flows=len(flows),
+        through_firewall=sum(1 for f in delivered if f.firewalls),
+        # The diagram's notion, so page and picture agree: a flow goes around a firewall
+        # that the workload's traffic would otherwise meet.
+        bypassing=sum(1 for f in delivered if bypassed_firewalls(resolution, f)),
+        on_premises=sum(1 for f in delivered if f.access == "on-premises"),
+        dropped=len(flows) - len(delivered),
+        errors=counts["error"],
+        warnings=counts["warning"],
+    )
+
+
+def flow_row(flow: Flow, catalog: Catalog) -> FlowRow:
+    return FlowRow(
+        number=flow.number,
+        workload=flow.workload,
+        service=catalog.services[flow.service].title,
+        endpoints=md("{fqdns} (TCP {port})", fqdns=join(map(code, flow.fqdns), "<br>"),
+                     port=flow.port),
+        path=path_text(flow, catalog),
+        firewalls=join(flow.firewalls) if flow.firewalls else Md("none"),
+        access=flow.access or "none",
+        status=flow.status,
+    )
+
+
+def path_text(flow: Flow, catalog: Catalog) -> Md:
+    """The hops, with the service's title in place of its tag."""
+    names = [catalog.services[h.node].title if h.kind == "service" else h.node
+             for h in flow.hops]
+    if flow.status == "loop" and flow.firewalls:
+        names.append(flow.firewalls[0])
+    return join(names, " → ")
+
+
+def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
+    """The effective routes of every subnet that holds a routed workload, in design order."""
+    topology, router = resolution.topology, resolution.router
+    by_subnet: dict[str, list[str]] = {}
+    for workload in resolution.design.workloads:
+        by_subnet.setdefault(workload.subnet, []).append(workload.name)
+    tables: list[SubnetRoutes] = []
+    for subnet_id, workloads in by_subnet.items():
+        flows = [f for f in resolution.flows if f.workload in workloads and f.hops[0].route]
+        if not flows:
+            continue  # platform flows only: no route applies
+        view = router.effective_routes(topology.subnets[subnet_id])
+        rows = tuple(_route_row(route, flows) for route in view.routes)
+        command = (f"flowdocs routes {shlex.quote(_one_line(source))} "
+                   f"--subnet {shlex.quote(subnet_id)}")
+        az = tuple(f"az network nic show-effective-route-table --resource-group <resource-group> "
+                   f"--name <nic-of-{w}> --output table" for w in workloads)
+        tables.append(SubnetRoutes(subnet_id, join(workloads), rows, command, az))
+    return tables
+
+
+def _route_row(route, flows: Iterable[Flow]) -> RouteRow:
+    users = [f"{f.number} {f.workload}/{f.service}" for f in flows if f.hops[0].route == route]
+    return RouteRow(
+        source=route.source,
+        state=route.state,
+        prefix=code(route.address_prefix),
+        next_hop_type=route.next_hop_type,
+        next_hop_ip=code(route.next_hop_ip) if route.next_hop_ip else Md(""),
+        route=code(f"{route.table}/{route.name}") if route.table else Md(""),
+        used_by=join(users, "<br>"),
+    )
+
+
+def assumptions(resolution: Resolution) -> list[Md]:
+    """What flowdocs assumes where Azure does not document its behaviour (azure-rules.md)."""
+    design = resolution.design
+    found = [
+        Md("Service addresses are reasoned about symbolically: 0.0.0.0/0 covers every "
+           "service, and a service tag or a service endpoint covers its own service."),
+        Md("A User route to any other public range is assumed not to cover a service's "
+           "addresses; a warning names each such route."),
+        md("The services are in the design's region ({region}), so a regional service "
+           "endpoint such as {se} covers them.", region=design.region or "not given",
+           se=code("Microsoft.Storage")),
+        Md("The effective routes list the four documented reserved ranges with next hop "
+           "None; real tables may list more of them, which changes no flow."),
+    ]
+    if design.private_endpoints:
+        found.append(Md("Private DNS resolves each service's names to its private endpoint "
+                        "(the privatelink zones are linked to the virtual networks)."))
+    if any(f.access == "on-premises" for f in resolution.flows):
+        found.append(Md("Flows handed to a gateway are counted as delivered: flowdocs cannot "
+                        "see beyond the gateway."))
+    return found
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """A design on the index: its page, title, headline facts and monthly cost."""
+
+    link: Md
+    title: str
+    facts: Facts
+    monthly: str
+
+
+@dataclass(frozen=True)
+class FamilyComparison:
+    """A base design and its variants side by side, as their pages show them."""
+
+    volumes: Md  # the backup volume every option carries; empty when the options differ
+    variants: VariantsSection
+
+
+def index_context(designs: Sequence[Resolved], families: Mapping[str, Sequence[Resolved]],
+                  prices: PriceTable, page_of: PageOf) -> dict[str, Any]:
+    """The context of `templates/index.md.j2`: every design's headline facts, then one
+    comparison per variant family (`extends.comparison_families`)."""
+    analyses = {r.resolution.design.name: analyse_resolved(r, prices) for r in designs}
+    rows = [IndexRow(Md(page_of(name)), a.resolution.design.title,
+                     headline_facts(a.resolution, a.findings),
+                     money(a.costs.total, a.costs.currency))
+            for name, a in analyses.items()]
+    compared: list[FamilyComparison] = []
+    seen: set[str] = set()
+    for resolved in designs:
+        family = families.get(resolved.resolution.design.name, ())
+        root = family[0].resolution.design.name if family else ""
+        if len(family) < 2 or root in seen:
+            continue
+        seen.add(root)
+        members = [analyses.get(r.resolution.design.name) or analyse_resolved(r, prices)
+                   for r in family]
+        compared.append(FamilyComparison(
+            shared_volumes(members), variants_context(compare(members), page_of)["variants"]))
+    return {"designs": rows, "comparisons": compared}
+
+
+def shared_volumes(analyses: Sequence[Analysis]) -> Md:
+    """The backup volumes, when every option of a comparison carries the same ones."""
+    volumes = {tuple((w.name, w.backup.daily_gb) for w in a.resolution.design.workloads
+                     if w.backup.daily_gb) for a in analyses}
+    if len(volumes) != 1 or not (workloads := next(iter(volumes))):
+        return Md("")
+    days = analyses[0].costs.days_per_month
+    parts = [md("{name}, {day} a day ({month} a month)", name=name,
+                day=gigabytes(Decimal(str(gb))), month=gigabytes(Decimal(str(gb)) * days))
+             for name, gb in workloads]
+    return md("Every option backs up the same data: {parts}.", parts=join(parts, "; "))
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())

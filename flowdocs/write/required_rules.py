@@ -1,0 +1,112 @@
+"""The firewall and NSG rules that a design's delivered flows need, as a page shows them.
+
+Pure presentation: `firewall_rules.py` derives every rule (the same ones `flowdocs rules`
+prints); this module lays them out for the page's tables, with advice per kind of firewall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowdocs.analyse.firewall_rules import FirewallRule, NsgRule, firewall_rules, nsg_rules
+from flowdocs.load.catalog import Catalog
+from flowdocs.load.model import Firewall
+from flowdocs.resolve.flows import Resolution
+from flowdocs.write.escaping import Md, code, heading, join, md
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One allow rule, as the page's table shows it."""
+
+    rule: Md
+    flows: Md
+    sources: Md
+    destination: Md
+    fqdns: Md
+    port: str
+
+
+@dataclass(frozen=True)
+class FirewallRules:
+    """Every rule one firewall or NVA needs, with advice on how to write them."""
+
+    firewall: str
+    kind: Md
+    rows: tuple[RuleRow, ...]
+    notes: tuple[Md, ...]
+
+
+@dataclass(frozen=True)
+class NsgRow:
+    """An outbound NSG rule on a workload subnet."""
+
+    subnet: str
+    flows: str
+    service: str
+    destination: Md
+    port: str
+
+
+def firewall_sections(resolution: Resolution, catalog: Catalog) -> list[FirewallRules]:
+    """Per firewall, in design order, the rules of `firewall_rules.py` ready for a table."""
+    numbers = {f.id: f.number for f in resolution.flows}
+    firewalls = {f.name: f for f in resolution.design.firewalls}
+    sections: list[FirewallRules] = []
+    for rule_set in firewall_rules(resolution, catalog):
+        firewall = firewalls[rule_set.firewall]
+        rows = tuple(_rule_row(rule, numbers) for rule in rule_set.rules)
+        notes = tuple(_notes(firewall)) if rows else (
+            md("No delivered flow crosses {fw}: it needs no rule for this design.",
+               fw=firewall.name),)
+        sections.append(FirewallRules(firewall.name, firewall_kind(firewall), rows, notes))
+    return sections
+
+
+def firewall_kind(firewall: Firewall) -> Md:
+    if firewall.type == "azure-firewall":
+        return md("Azure Firewall {sku}", sku=firewall.sku or "")
+    # The kind is part of a heading: the vendor is free text (see escaping.heading).
+    return md("network virtual appliance ({vendor})",
+              vendor=heading(firewall.vendor or "vendor not given"))
+
+
+def _rule_row(rule: FirewallRule, numbers: dict[str, int]) -> RuleRow:
+    labels = {"FQDN tag": "FQDN tag {v}", "service tag": "service tag {v}", "address": "{v}"}
+    destination = [md(labels[kind], v=code(f"{value}/32" if kind == "address" else value))
+                   for kind, value in rule.destinations]
+    return RuleRow(
+        rule=md("{kind} rule {name}", kind=rule.kind, name=code(rule.name)),
+        flows=join((md("{n} {id}", n=numbers.get(i, "?"), id=i) for i in rule.flows), "<br>"),
+        sources=join(map(code, rule.sources), "<br>"),
+        destination=join(destination, "<br>"),
+        fqdns=join(map(code, rule.fqdns), "<br>"),
+        port=f"{rule.protocol} {rule.port}",
+    )
+
+
+def nsg_sections(resolution: Resolution, catalog: Catalog) -> list[NsgRow]:
+    """The outbound NSG rules of `firewall_rules.nsg_rules`, ready for a table."""
+    numbers = {f.id: f"{f.number} {f.workload}" for f in resolution.flows}
+    return [_nsg_row(rule, numbers, catalog) for rule in nsg_rules(resolution)]
+
+
+def _nsg_row(rule: NsgRule, numbers: dict[str, str], catalog: Catalog) -> NsgRow:
+    if rule.private_endpoint:
+        destination = md("{ip} (private endpoint {pe})", ip=code(rule.destination),
+                         pe=rule.private_endpoint)
+    else:
+        destination = md("service tag {tag}", tag=code(rule.destination))
+    return NsgRow(rule.subnet, ", ".join(numbers[i] for i in rule.flows),
+                  catalog.services[rule.service].title, destination,
+                  f"{rule.protocol} {rule.port}")
+
+
+def _notes(firewall: Firewall) -> list[Md]:
+    if firewall.type == "azure-firewall":
+        # A firewall that inspects TLS on backup flows is finding FD004, in the findings.
+        return [Md("Azure Backup traffic must not go through TLS inspection: leave TLS "
+                   "termination off on the application rules.")]
+    return [md("{fw} needs the same FQDNs, or the address ranges of the service tags from "
+               "Microsoft's published service tag list, in the vendor's own objects.",
+               fw=firewall.name)]

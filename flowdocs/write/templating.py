@@ -1,0 +1,119 @@
+"""The Jinja2 environment that turns page contexts into Markdown.
+
+Templates are looked up in the user's override folder first, then in the templates shipped
+with flowdocs (`flowdocs/templates/`, which the repository's top-level `templates/` links to).
+Undefined variables are errors. Every `{{ value }}` is escaped for Markdown and HTML unless
+it is trusted Markdown (`Md`) built by flowdocs: user text is data, never template source,
+so `{{` in a design's title reaches the page as text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from flowdocs.errors import FlowdocsError
+from flowdocs.write.escaping import Md, code, heading, inline_markdown, join, text
+
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class TemplateProblem(FlowdocsError):
+    """A template that cannot be loaded or rendered, located in its file."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        where = file if line is None else f"{file}:{line}"
+        super().__init__(f"{where}: error: {message}" if file else f"error: {message}")
+
+
+def environment(override: str | os.PathLike[str] | None = None) -> jinja2.Environment:
+    """A Jinja2 environment over the override folder (if any) and the packaged templates."""
+    search = [os.fspath(override)] if override is not None else []
+    if override is not None and not Path(override).is_dir():
+        raise TemplateProblem("no such template folder", os.fspath(override))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, os.fspath(PACKAGED_TEMPLATES)]),
+        undefined=jinja2.StrictUndefined,
+        # `finalize` escapes every value for Markdown and HTML; autoescape then keeps what
+        # templates and macros produce (markupsafe.Markup) and trusted Markdown (Md) as is.
+        autoescape=True,
+        finalize=_escape_by_default,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(code=code, text=text, heading=heading, inline_markdown=inline_markdown,
+                       mdjoin=join,
+                       plural=plural, comment=comment, verbatim=verbatim)
+    return env
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render template `name`; any Jinja problem becomes a TemplateProblem with its place."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(error.message or "syntax error", _shown(error.filename or name),
+                              error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(f"template '{error.name}' not found") from None
+    except jinja2.TemplateError as error:
+        file, line = _template_frame(error, name)
+        raise TemplateProblem(str(error), file, line) from None
+
+
+def template_files(env: jinja2.Environment) -> list[Path]:
+    """Every template the environment can see, for watching while serving."""
+    loader = env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)
+    return [Path(p) for p in loader.searchpath]
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """`3 flows`, `1 flow`, `no flows`."""
+    word = singular if count == 1 else (many or singular + "s")
+    return f"{'no' if count == 0 else count} {word}"
+
+
+def comment(value: object) -> Md:
+    """Text for an HTML comment: nothing in it may close the comment."""
+    return Md(" ".join(str(value).split()).replace("--", "- -").replace(">", "&gt;"))
+
+
+def verbatim(value: object) -> Md:
+    """One line of a fenced code block, shown as is: no line break can end the block."""
+    return Md(" ".join(str(value).split()).replace("`", "'"))
+
+
+def _escape_by_default(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Md | markupsafe.Markup):
+        return value
+    return text(value)
+
+
+def _template_frame(error: Exception, name: str) -> tuple[str, int | None]:
+    """The template file and line of a render-time error, from Jinja's rewritten traceback."""
+    traceback, found = error.__traceback__, (name, None)
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (_shown(filename), traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found
+
+
+def _shown(filename: str) -> str:
+    """A template path relative to the working folder when it lies inside it."""
+    try:
+        return os.path.relpath(filename) if Path(filename).is_absolute() and \
+            Path(filename).resolve().is_relative_to(Path.cwd()) else filename
+    except ValueError:
+        return filename
