@@ -17,7 +17,7 @@ from flowdocs.analyse.costs import compute_costs
 from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.load.diagnostics import DesignError
 from flowdocs.load.prices import PriceError, default_prices, load_prices, price_table
-from flowdocs.write.decisions import costs_context
+from flowdocs.write.decision_sections import costs_context
 from flowdocs.write.templating import environment, render
 
 D = Decimal

@@ -8,7 +8,7 @@ from tests_support import DESIGNS, run_cli
 
 from flowdocs.analyse.findings import RULES, RULES_BY_ID, find
 from flowdocs.analyse.resolved import resolve_designs
-from flowdocs.write.decisions import findings_context
+from flowdocs.write.decision_sections import findings_context
 from flowdocs.write.templating import environment, render
 
 

@@ -17,7 +17,7 @@ from flowdocs.load.diagnostics import DesignError
 from flowdocs.load.extends import comparison_families, variant_family
 from flowdocs.load.loader import load_design
 from flowdocs.load.variants import Provenance, merge_variant
-from flowdocs.write.decisions import decision_context, variants_context
+from flowdocs.write.decision_sections import decision_context, variants_context
 from flowdocs.write.templating import environment, render
 
 BASE = {

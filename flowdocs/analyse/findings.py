@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from flowdocs.analyse.checks import CHECKS, Context
+from flowdocs.analyse.finding_checks import CHECKS, Context
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic
 from flowdocs.resolve.flows import Resolution

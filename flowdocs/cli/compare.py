@@ -14,7 +14,7 @@ from flowdocs.cli.pricing import price_table, prices_option
 from flowdocs.files import find_design_files
 from flowdocs.load.extends import variant_family
 from flowdocs.load.loader import read_top_level
-from flowdocs.write.comparison import comparison_document, comparison_table
+from flowdocs.write.side_by_side import comparison_document, comparison_table
 
 
 @click.command("compare")

@@ -24,10 +24,10 @@ from flowdocs.load.prices import PriceTable
 from flowdocs.resolve.bypass import bypassed_firewalls
 from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.write.amounts import gigabytes, money
-from flowdocs.write.decisions import VariantsSection, decision_context, variants_context
+from flowdocs.write.decision_sections import VariantsSection, decision_context, variants_context
 from flowdocs.write.escaping import Md, code, inline_markdown, join, md
 from flowdocs.write.narrative import narrate
-from flowdocs.write.required_rules import firewall_sections, nsg_sections
+from flowdocs.write.rule_sections import firewall_sections, nsg_sections
 
 PageOf = Callable[[str], str]  # a design's name -> the link to its page
 

@@ -24,8 +24,8 @@ from flowdocs.analyse.costs import DesignCosts, Sizing
 from flowdocs.analyse.findings import SEVERITY_ORDER, Finding
 from flowdocs.load.prices import PriceTable, default_prices
 from flowdocs.write.amounts import gigabytes, money, number, price_line, quantity
-from flowdocs.write.comparison import comparison_cells
 from flowdocs.write.escaping import Md, code, join, md, text
+from flowdocs.write.side_by_side import comparison_cells
 
 # A finding's admonition shows its severity: Material's danger, warning and info boxes.
 ADMONITION_KINDS = {"error": "danger", "warning": "warning", "info": "info"}
