@@ -2,7 +2,7 @@
 
 A comparison is built from analysed designs (`analysis.py`), usually a base design and the
 variants that extend it (`extends.variant_family`). Pure: the terminal table, the JSON form
-and the page (`write/comparison.py`) all come from `compare`.
+and the page (`write/side_by_side.py`) all come from `compare`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ data path to its subject, so that `validate` prints it located in the design fil
 Severities say what happens to the network, not to the file: `error`, the backup does not
 work as drawn; `warning`, it works with a risk or cost to decide on; `info`, worth knowing.
 A finding never stops a build: `validate` prints error and warning findings as warnings,
-and `--strict` fails on them. The checks themselves live in `checks.py`.
+and `--strict` fails on them. The checks themselves live in `finding_checks.py`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 on the NSG of each workload subnet they leave.
 
 Derived from the resolved flows only, and the one place that derives them: the page
-(`required_rules.py`) and `flowdocs rules` (`rules_export.py`) only lay them out. One
+(`write/rule_sections.py`) and `flowdocs rules` (`write/rules_export.py`) only lay them out. One
 firewall rule per destination and firewall, its sources the prefixes of the subnets whose
 workloads send that flow through it:
 

@@ -2,7 +2,7 @@
 
 Everything a page says comes from the one `Resolution`: the flow table, each flow's
 narrative, the firewall and NSG rules the flows need, the workload subnets' effective
-routes, the headline facts, and the decision sections of `decisions.py` (findings, costs,
+routes, the headline facts, and the decision sections of `decision_sections.py` (findings, costs,
 and the comparison of the design's variant family). No I/O: the price table is passed in.
 `page_context` is the one place that assembles a design page; a new section is a new key
 here and a new block in `templates/design.md.j2`.
