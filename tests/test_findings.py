@@ -1,11 +1,14 @@
-"""Findings (findings.py, checks.py): each rule fires when the design breaks it and stays
-silent when it does not. Assertions are on the whole list of findings of a scene."""
+"""Findings (findings.py, finding_checks.py): each rule fires when the design breaks it and
+stays silent when it does not. Assertions are on the whole list of findings of a scene."""
 
 from __future__ import annotations
+
+import inspect
 
 from scenes import base, resolve_scene, route_table, subnet, third_party_agent, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
+from flowdocs.analyse import finding_checks
 from flowdocs.analyse.findings import RULES, RULES_BY_ID, find
 from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.write.decision_sections import findings_context
@@ -68,6 +71,17 @@ def test_rule_ids_are_stable_and_unique():
         ("FD012", "entra-id-stays-public", "info"),
     ]
     assert all(r.source for r in RULES)
+
+
+def test_every_rule_has_its_own_check_and_every_check_a_rule():
+    checks = {name: value for name, value in vars(finding_checks).items()
+              if inspect.isfunction(value) and not name.startswith("_")
+              and value.__module__ == finding_checks.__name__}
+    # A check is named for its rule's slug: a rule wired to another rule's check shows here.
+    assert [r.check.__name__ for r in RULES] == [r.slug.replace("-", "_") for r in RULES]
+    # Each public function of finding_checks is the check of exactly one rule.
+    assert sorted(r.check.__name__ for r in RULES) == sorted(checks)
+    assert all(checks[r.check.__name__] is r.check for r in RULES)
 
 
 def test_a_clean_design_has_no_finding():

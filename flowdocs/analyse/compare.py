@@ -54,7 +54,7 @@ def compare(analyses: Sequence[Analysis]) -> Comparison:
     if not analyses:
         raise ValueError("nothing to compare")
     flows: dict[str, int] = {}
-    rows = []
+    rows: list[VariantRow] = []
     for analysis in analyses:
         resolution, costs = analysis.resolution, analysis.costs
         for flow in resolution.flows:
@@ -85,7 +85,7 @@ def flow_outcome(flow: Flow) -> str:
     `private-endpoint pe-x across peering` (a peering a firewall does not already imply)."""
     if flow.status != "delivered":
         return flow.status
-    words = [flow.access or ""]
+    words: list[str] = [flow.access or ""]
     if flow.access == "private-endpoint" and flow.private_endpoint:
         words.append(flow.private_endpoint)
     if flow.firewalls:

@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from flowdocs.load.prices import PriceTable, RegionPrices
+from flowdocs.load.model import FirewallSku
+from flowdocs.load.prices import PeeringPrice, PriceTable, RegionPrices
 from flowdocs.resolve.flows import Flow, Resolution
 
 ChargeItem = Literal["firewall data", "firewall deployment", "peering egress",
                      "peering ingress", "private endpoint data", "private endpoint hours"]
 # validate.py requires an Azure Firewall's sku; a model built without validation gets Standard.
-ASSUMED_FIREWALL_SKU = "Standard"
+ASSUMED_FIREWALL_SKU: FirewallSku = "Standard"
 FULL_DAY_HOURS = Decimal(24)
 MEGABITS_PER_GB = Decimal(8 * 1000)  # decimal GB, as Azure bills: 1 GB = 8,000 megabits
+PeeringScope = Literal["regional", "global"]
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def _flow_charges(flow: Flow, volume: Decimal, places: _Places,
                    prices.for_region(region).firewall[sku].data_gb)
     for peering, sender, receiver in places.crossings(flow):
         out_region, in_region = places.region_of_vnet(sender), places.region_of_vnet(receiver)
-        scope = "regional" if out_region == in_region else "global"
+        scope: PeeringScope = "regional" if out_region == in_region else "global"
         charge("peering egress", peering, out_region,
                _peering(prices.for_region(out_region), scope).out_gb)
         charge("peering ingress", peering, in_region,
@@ -234,11 +236,11 @@ def sizing(resolution: Resolution) -> list[Sizing]:
     return found
 
 
-def _peering(prices: RegionPrices, scope: str):
+def _peering(prices: RegionPrices, scope: PeeringScope) -> PeeringPrice:
     return prices.peering.regional if scope == "regional" else prices.peering.global_
 
 
-def _sum(charges) -> Decimal:
+def _sum(charges: Iterable[Charge]) -> Decimal:
     return sum((c.monthly for c in charges), Decimal(0))
 
 
@@ -267,7 +269,7 @@ class _Places:
         if len(steps) != len(flow.peerings):
             # A crossing the hops do not show (e.g. an endpoint reached over the peering
             # without a hop in between): fall back to the order the peering lists its VNets.
-            steps = [tuple(p.split("~", 1)) for p in flow.peerings]  # type: ignore[misc]
+            steps = [(a, b) for a, b in (p.split("~", 1) for p in flow.peerings)]
         return [(p, a, b) for p, (a, b) in zip(flow.peerings, steps, strict=True)]
 
     def _vnet_of(self, node: str, kind: str) -> str | None:

@@ -1,9 +1,10 @@
-"""The checks behind the findings, one function per rule, keyed by the rule's slug.
+"""The checks behind the findings: every public function here is the check of one rule.
 
 Each check reads the resolved flows (never re-deriving a path) and the design, through a
 shared `Context`, and yields a `Breach`: the subject, the message, and the data path of the
-subject in the design file. `findings.py` holds the rule table (ids, severities, sources)
-and turns breaches into findings.
+subject in the design file. `findings.py` holds the rule table (ids, severities, sources),
+where each rule names its check, and turns breaches into findings. A check is named for its
+rule's slug (`flow-dropped`, `flow_dropped`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import NamedTuple
 from flowdocs.analyse.costs import Sizing, sizing
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath
-from flowdocs.load.model import Design, Workload
-from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.load.model import Design, PrivateDnsZone, Workload
+from flowdocs.resolve.flows import Flow, Resolution, Status
 from flowdocs.resolve.routing import is_cidr
 from flowdocs.resolve.topology import parse_network
 
@@ -47,15 +48,19 @@ class _Paths:
     """Data paths of the design's objects, by name."""
 
     def __init__(self, design: Design) -> None:
-        self.subnets = {f"{v.name}/{s.name}": ("vnets", vi, "subnets", si)
-                        for vi, v in enumerate(design.vnets) for si, s in enumerate(v.subnets)}
-        self.firewalls = {f.name: ("firewalls", i) for i, f in enumerate(design.firewalls)}
-        self.vaults = {v.name: ("vaults", i) for i, v in enumerate(design.vaults)}
-        self.endpoints = {p.name: ("private_endpoints", i)
-                          for i, p in enumerate(design.private_endpoints)}
-        self.zones = {z.name: ("private_dns_zones", i)
-                      for i, z in enumerate(design.private_dns_zones)}
-        self.workloads = {w.name: ("workloads", i) for i, w in enumerate(design.workloads)}
+        self.subnets: dict[str, DataPath] = {
+            f"{v.name}/{s.name}": ("vnets", vi, "subnets", si)
+            for vi, v in enumerate(design.vnets) for si, s in enumerate(v.subnets)}
+        self.firewalls: dict[str, DataPath] = {
+            f.name: ("firewalls", i) for i, f in enumerate(design.firewalls)}
+        self.vaults: dict[str, DataPath] = {
+            v.name: ("vaults", i) for i, v in enumerate(design.vaults)}
+        self.endpoints: dict[str, DataPath] = {
+            p.name: ("private_endpoints", i) for i, p in enumerate(design.private_endpoints)}
+        self.zones: dict[str, DataPath] = {
+            z.name: ("private_dns_zones", i) for i, z in enumerate(design.private_dns_zones)}
+        self.workloads: dict[str, DataPath] = {
+            w.name: ("workloads", i) for i, w in enumerate(design.workloads)}
 
 
 class Context:
@@ -92,20 +97,26 @@ def _by_workload(flows: list[Flow]) -> dict[tuple[str, str], list[Flow]]:
     return grouped
 
 
-def _undelivered(status: str, one: str, many: str) -> Check:
-    def check(ctx: Context) -> Iterator[Breach]:
-        resolution, paths = ctx.resolution, ctx.paths
-        stopped = [f for f in resolution.flows if f.status == status]
-        for (workload, reason), flows in _by_workload(stopped).items():
-            route = flows[0].deciding_route
-            # Point at the route that decided, when the user wrote it; else at the workload.
-            path = route.origin if route is not None and route.origin else \
-                (*paths.workloads[workload], "subnet")
-            names = ", ".join(f"{f.number} {f.service}" for f in flows)
-            verb = one if len(flows) == 1 else many
-            yield Breach(workload, f"{workload}: flow{'s' * (len(flows) > 1)} {names} {verb}, "
-                                   f"the backup fails: {reason}", path)
-    return check
+def flow_dropped(ctx: Context) -> Iterator[Breach]:
+    return _undelivered(ctx, "dropped", "is dropped", "are dropped")
+
+
+def flow_loop(ctx: Context) -> Iterator[Breach]:
+    return _undelivered(ctx, "loop", "loops", "loop")
+
+
+def _undelivered(ctx: Context, status: Status, one: str, many: str) -> Iterator[Breach]:
+    resolution, paths = ctx.resolution, ctx.paths
+    stopped = [f for f in resolution.flows if f.status == status]
+    for (workload, reason), flows in _by_workload(stopped).items():
+        route = flows[0].deciding_route
+        # Point at the route that decided, when the user wrote it; else at the workload.
+        path = route.origin if route is not None and route.origin else \
+            (*paths.workloads[workload], "subnet")
+        names = ", ".join(f"{f.number} {f.service}" for f in flows)
+        verb = one if len(flows) == 1 else many
+        yield Breach(workload, f"{workload}: flow{'s' * (len(flows) > 1)} {names} {verb}, "
+                               f"the backup fails: {reason}", path)
 
 
 def service_endpoint_policy_blocks_backup(ctx: Context) -> Iterator[Breach]:
@@ -215,7 +226,7 @@ def private_endpoint_dns_zone(ctx: Context) -> Iterator[Breach]:
                                         f"{endpoint.name}: add it to vnet_links", path)
 
 
-def _zone_for(pattern: str, design: Design):
+def _zone_for(pattern: str, design: Design) -> PrivateDnsZone | None:
     for zone in design.private_dns_zones:
         if zone.name == pattern or ("<geo>" in pattern and BACKUP_ZONE.match(zone.name)):
             return zone
@@ -244,11 +255,12 @@ def firewall_subnet_bgp_default_route(ctx: Context) -> Iterator[Breach]:
 def nva_under_licensed(ctx: Context) -> Iterator[Breach]:
     paths = ctx.paths
     for size in ctx.sizing:
-        if size.under_licensed:
+        licensed = size.licensed_mbps
+        if size.under_licensed and licensed is not None:
             yield Breach(size.firewall, f"{size.firewall} must carry {size.required_mbps:.1f} "
                                         f"Mbps in the backup window "
                                         f"({', '.join(size.workloads)}), above its licensed "
-                                        f"{size.licensed_mbps.normalize():f} Mbps",
+                                        f"{licensed.normalize():f} Mbps",
                          (*paths.firewalls[size.firewall], "licensed_throughput_mbps"))
 
 
@@ -301,18 +313,3 @@ def entra_id_stays_public(ctx: Context) -> Iterator[Breach]:
                                    f"flow {entra[0].number} {entra[0].id} stays "
                                    f"{entra[0].access}{via}", paths.workloads[workload])
 
-
-CHECKS: dict[str, Check] = {
-    "flow-dropped": _undelivered("dropped", "is dropped", "are dropped"),
-    "flow-loop": _undelivered("loop", "loops", "loop"),
-    "service-endpoint-policy-blocks-backup": service_endpoint_policy_blocks_backup,
-    "backup-tls-inspection": backup_tls_inspection,
-    "service-endpoint-without-policy": service_endpoint_without_policy,
-    "vault-public-access-with-private-endpoint": vault_public_access_with_private_endpoint,
-    "private-endpoint-dns-zone": private_endpoint_dns_zone,
-    "firewall-subnet-bgp-default-route": firewall_subnet_bgp_default_route,
-    "nva-under-licensed": nva_under_licensed,
-    "public-cidr-route": public_cidr_route,
-    "nva-throughput-unknown": nva_throughput_unknown,
-    "entra-id-stays-public": entra_id_stays_public,
-}

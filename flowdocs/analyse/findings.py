@@ -7,16 +7,17 @@ data path to its subject, so that `validate` prints it located in the design fil
 Severities say what happens to the network, not to the file: `error`, the backup does not
 work as drawn; `warning`, it works with a risk or cost to decide on; `info`, worth knowing.
 A finding never stops a build: `validate` prints error and warning findings as warnings,
-and `--strict` fails on them. The checks themselves live in `finding_checks.py`.
+and `--strict` fails on them. Each rule holds its check, from `finding_checks.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from flowdocs.analyse.finding_checks import CHECKS, Context
+from flowdocs.analyse import finding_checks as checks
+from flowdocs.analyse.finding_checks import Check, Context
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic
 from flowdocs.resolve.flows import Resolution
@@ -38,52 +39,62 @@ def _rules(section: int) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """What a finding checks, how severe a breach is, and where the rule comes from."""
+    """What a finding checks, how severe a breach is, where the rule comes from, and the
+    check that finds its breaches."""
 
     id: str
     slug: str
     severity: Severity
     title: str
     source: str
+    check: Check = field(repr=False, compare=False)
 
 
 RULES: tuple[Rule, ...] = (
     Rule("FD001", "flow-dropped", "error", "A flow is dropped",
-         f"{_rules(5)}; learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview"),
+         f"{_rules(5)}; learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview",
+         checks.flow_dropped),
     Rule("FD002", "flow-loop", "error", "A flow loops between appliances",
-         _rules(5)),
+         _rules(5), checks.flow_loop),
     Rule("FD003", "service-endpoint-policy-blocks-backup", "error",
          "A service endpoint policy on a subnet with Azure Backup streaming workloads",
-         f"{_rules(6)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/private-endpoints-overview",
+         checks.service_endpoint_policy_blocks_backup),
     Rule("FD004", "backup-tls-inspection", "error",
          "TLS inspection on a firewall that carries Azure Backup traffic",
-         f"{_rules(6)}; learn.microsoft.com/azure/backup/sap-ase-database-backup"),
+         f"{_rules(6)}; learn.microsoft.com/azure/backup/sap-ase-database-backup",
+         checks.backup_tls_inspection),
     Rule("FD005", "service-endpoint-without-policy", "warning",
          "A Storage service endpoint without a policy: a data-exfiltration path",
          f"{_rules(6)}; learn.microsoft.com/azure/virtual-network/"
-         f"virtual-network-service-endpoint-policies-overview"),
+         f"virtual-network-service-endpoint-policies-overview",
+         checks.service_endpoint_without_policy),
     Rule("FD006", "vault-public-access-with-private-endpoint", "warning",
          "A vault with private endpoints still accepts public network access",
-         "learn.microsoft.com/azure/backup/private-endpoints-overview"),
+         "learn.microsoft.com/azure/backup/private-endpoints-overview",
+         checks.vault_public_access_with_private_endpoint),
     Rule("FD007", "private-endpoint-dns-zone", "warning",
          "A private endpoint without the private DNS zones its FQDNs need",
          f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints ; "
-         f"learn.microsoft.com/azure/private-link/private-endpoint-dns"),
+         f"learn.microsoft.com/azure/private-link/private-endpoint-dns",
+         checks.private_endpoint_dns_zone),
     Rule("FD008", "firewall-subnet-bgp-default-route", "warning",
          "A firewall's subnet learns a default route over BGP",
-         f"{_rules(1)}; {_rules(2)}; learn.microsoft.com/azure/firewall/forced-tunneling"),
+         f"{_rules(1)}; {_rules(2)}; learn.microsoft.com/azure/firewall/forced-tunneling",
+         checks.firewall_subnet_bgp_default_route),
     Rule("FD009", "nva-under-licensed", "warning",
          "An NVA's licence is below the throughput its backup flows need",
-         _rules(7)),
+         _rules(7), checks.nva_under_licensed),
     Rule("FD010", "public-cidr-route", "warning",
          "A route to a public range that may cover Azure service addresses",
-         _rules(3)),
+         _rules(3), checks.public_cidr_route),
     Rule("FD011", "nva-throughput-unknown", "info",
          "An NVA carries backup data and its licensed throughput is not stated",
-         _rules(7)),
+         _rules(7), checks.nva_throughput_unknown),
     Rule("FD012", "entra-id-stays-public", "info",
          "Microsoft Entra ID stays public beside a private endpoint",
-         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview"),
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview",
+         checks.entra_id_stays_public),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
@@ -127,7 +138,7 @@ class Finding:
 def find(resolution: Resolution, catalog: Catalog | None = None) -> list[Finding]:
     """Every finding of a resolved design: by rule id, then in design order."""
     context = Context(resolution, catalog or default_catalog())
-    return [Finding(rule, *breach) for rule in RULES for breach in CHECKS[rule.slug](context)]
+    return [Finding(rule, *breach) for rule in RULES for breach in rule.check(context)]
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:

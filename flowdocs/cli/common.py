@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from flowdocs.errors import FlowdocsError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Each verb's module, imported only when that verb runs: `resolve` never pays for Graphviz,
 # Jinja or MkDocs imports. The order is the order of `flowdocs --help`.
@@ -46,7 +49,7 @@ class FlowdocsGroup(click.Group):
             ctx.exit(1)
 
 
-def format_option(default: str = "table"):
+def format_option(default: str = "table") -> Callable[[F], F]:
     return click.option("--format", "output_format", type=click.Choice(["table", "json"]),
                         default=default, show_default=True, help="Output format.")
 

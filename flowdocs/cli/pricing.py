@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
+from flowdocs.cli.common import F
 from flowdocs.load.prices import PriceTable, load_prices
 
 
-def prices_option():
+def prices_option() -> Callable[[F], F]:
     return click.option(
         "--prices", "prices_file", type=click.Path(dir_okay=False), default=None,
         metavar="FILE",

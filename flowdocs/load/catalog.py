@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from flowdocs.files import packaged_text
 
 Category = Literal["management", "data"]
+TargetKind = Literal["vault", "storage_account"]  # what a workload's backup writes to
 CATEGORY_NUMBER: dict[str, int] = {"management": 1, "data": 2}
 
 
@@ -41,7 +42,7 @@ class CatalogFlow(_Strict):
 
 class WorkloadType(_Strict):
     title: str
-    target: Literal["vault", "storage_account"]
+    target: TargetKind
     access: Literal["routed", "platform"] = "routed"
     flows: tuple[CatalogFlow, ...]
 
@@ -52,7 +53,7 @@ class Catalog(_Strict):
     service_endpoints: dict[str, ServiceEndpointKind]
     # Other real service endpoint names: accepted on a subnet, but they carry no catalog service.
     other_service_endpoints: tuple[str, ...] = ()
-    private_endpoint_targets: dict[Literal["vault", "storage_account"], tuple[str, ...]]
+    private_endpoint_targets: dict[TargetKind, tuple[str, ...]]
     service_tags: tuple[str, ...]
     workload_types: dict[str, WorkloadType]
 

@@ -11,7 +11,7 @@ works on paths: `variant_family`, a base design and the files that extend it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -44,7 +44,7 @@ class VariantDesign(LoadedDesign):
     provenance: Provenance = field(default_factory=Provenance, repr=False)
     sources: dict[str, Positions] = field(default_factory=dict, repr=False)
 
-    def locate(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    def locate(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         return [d if d.line is not None else _place(d, self.path, self.provenance, self.sources)
                 for d in diagnostics]
 

@@ -10,7 +10,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -291,16 +291,24 @@ _EXPECTED_TYPE = {
 
 def _pattern_of(annotation: Any) -> str:
     for info in typing.get_args(annotation)[1:]:
-        for item in getattr(info, "metadata", []):
-            if getattr(item, "pattern", None):
-                return item.pattern
+        pattern = _pattern_in(getattr(info, "metadata", []))
+        if pattern:
+            return pattern
     return ""
 
 
 def _field_pattern(model_class: type[BaseModel], field: str) -> str:
     info = model_class.model_fields.get(field)
-    metadata = info.metadata if info else []
-    return next((m.pattern for m in metadata if getattr(m, "pattern", None)), "")
+    return _pattern_in(info.metadata if info else [])
+
+
+def _pattern_in(metadata: Iterable[object]) -> str:
+    """The first `pattern=` among a field's constraints, or ''."""
+    for item in metadata:
+        pattern = getattr(item, "pattern", None)
+        if isinstance(pattern, str) and pattern:
+            return pattern
+    return ""
 
 
 _PATTERN_MEANING = {

@@ -61,6 +61,7 @@ RoutePrefix = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-
 
 NextHopType = Literal["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"]
 NetworkPolicies = Literal["Disabled", "Enabled", "RouteTableEnabled", "NetworkSecurityGroupEnabled"]
+FirewallSku = Literal["Basic", "Standard", "Premium"]
 
 
 class Strict(BaseModel):
@@ -116,7 +117,7 @@ class RouteTable(Strict):
 class Firewall(Strict):
     name: Name
     type: Literal["azure-firewall", "nva"]
-    sku: Literal["Basic", "Standard", "Premium"] | None = None
+    sku: FirewallSku | None = None
     vendor: str | None = None
     subnet: SubnetRef
     private_ip: IpAddress

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -23,7 +23,11 @@ TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
-_BaseLoader: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+if TYPE_CHECKING:
+    # The libyaml loader has the same resolver and constructor as the pure-Python one.
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 # Characters YAML refuses in a stream (YAML 1.1, section 5.1: the printable set).
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG_IN_PROBLEM = re.compile(r"for the tag '([^']*)'")
@@ -74,9 +78,12 @@ class DesignLoader(_BaseLoader):
         if kind is ScalarNode and implicit[0]:
             tag = self._plain_tags.get(value)
             if tag is None:
-                tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+                # types-PyYAML leaves Resolver.resolve untyped.
+                tag = self._plain_tags[value] = super().resolve(  # type: ignore[no-untyped-call]
+                    kind, value, implicit)
             return tag
-        return super().resolve(kind, value, implicit)
+        resolved: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return resolved
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         own = [k for k, _ in node.value if k.tag != MERGE_TAG] if self.may_merge else None

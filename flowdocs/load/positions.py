@@ -108,10 +108,11 @@ def _find_key(node: MappingNode, key: object, depth: int) -> tuple[Node, Node] |
 def _is_key(node: Node, key: object) -> bool:
     if not isinstance(node, ScalarNode):
         return False
+    text: str = node.value
     if isinstance(key, str):
-        return node.value == key
+        return text == key
     # A key that YAML read as a number, a boolean or null: `1`, `yes`, `~`.
-    value = _plain_scalar(node.value) if not node.style else None  # libyaml says '', not None
+    value = _plain_scalar(text) if not node.style else None  # libyaml says '', not None
     return type(value) is type(key) and value == key
 
 

@@ -20,6 +20,7 @@ from flowdocs.errors import FlowdocsError
 from flowdocs.files import PathArg, ReadError, packaged_text, read_design_bytes
 from flowdocs.load.decoding import decode
 from flowdocs.load.diagnostics import DesignError, Diagnostic
+from flowdocs.load.model import FirewallSku
 from flowdocs.load.parsing import ParseError
 
 Price = Decimal  # USD per unit; Decimal, so that the arithmetic matches a hand calculation
@@ -53,7 +54,7 @@ class PrivateEndpointPrice(_Strict):
 class RegionPrices(_Strict):
     """Every price of one region."""
 
-    firewall: dict[Literal["Basic", "Standard", "Premium"], FirewallPrice]
+    firewall: dict[FirewallSku, FirewallPrice]
     peering: PeeringPrices
     private_endpoint: PrivateEndpointPrice
 
@@ -130,7 +131,8 @@ def _problem(prefix: tuple[str, ...], error: Any) -> tuple[str, str]:
 
 @functools.cache
 def _shipped_data() -> dict[str, Any]:
-    return yaml.safe_load(packaged_text("data/prices.yaml"))
+    data: dict[str, Any] = yaml.safe_load(packaged_text("data/prices.yaml"))
+    return data
 
 
 @functools.cache

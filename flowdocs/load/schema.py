@@ -39,7 +39,7 @@ def _with_variants(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _partial(definition: dict[str, Any], named: bool) -> dict[str, Any]:
-    partial = _without_required(copy.deepcopy(definition))
+    partial: dict[str, Any] = _without_required(copy.deepcopy(definition))
     properties = partial.get("properties", {})
     if named and ("name" in properties or "vnets" in properties):
         properties["remove"] = {"const": True, "description": "Remove this entry of the base "

@@ -26,7 +26,8 @@ _MAX_LISTED_CHOICES = 15
 
 
 class _Named(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass

@@ -119,8 +119,8 @@ class _Merger:
         self.provenance._record(self.file, merged, at, variant)
         return variant
 
-    def mapping(self, base: dict, old: DataPath, variant: dict, at: DataPath,
-                merged: DataPath) -> dict:
+    def mapping(self, base: dict[str, Any], old: DataPath, variant: dict[str, Any],
+                at: DataPath, merged: DataPath) -> dict[str, Any]:
         self.provenance.origins[merged] = (self.file, at)
         result: dict[str, Any] = {}
         for key, value in base.items():
@@ -136,10 +136,10 @@ class _Merger:
                 self.provenance._record(self.file, (*merged, key), (*at, key), value)
         return result
 
-    def named_list(self, base: list, old: DataPath, variant: list, at: DataPath,
-                   merged: DataPath) -> list:
+    def named_list(self, base: list[Any], old: DataPath, variant: list[Any], at: DataPath,
+                   merged: DataPath) -> list[Any]:
         self.provenance.origins[merged] = (self.file, at)
-        overrides: dict[Hashable, tuple[int, dict]] = {}
+        overrides: dict[Hashable, tuple[int, dict[str, Any]]] = {}
         for index, item in enumerate(variant):
             key = identity(item)
             if key in overrides:
@@ -173,7 +173,7 @@ class _Merger:
             result.append(v_item)
         return result
 
-    def _check_remove(self, item: dict, key: Hashable, at: DataPath) -> None:
+    def _check_remove(self, item: dict[str, Any], key: Hashable, at: DataPath) -> None:
         if item[REMOVE] is not True:
             self._problem(f"'remove' takes true (to remove '{_shown(key)}' from the base "
                           f"design), found {item[REMOVE]!r}", (*at, REMOVE))
@@ -187,7 +187,7 @@ class _Merger:
         self.problems.append(Diagnostic("error", message, path, on_key=on_key))
 
 
-def _named(base: list, variant: list) -> bool:
+def _named(base: list[Any], variant: list[Any]) -> bool:
     """Lists merged item by item: every item of both is an object with a name."""
     return all(identity(item) is not None for item in (*base, *variant))
 

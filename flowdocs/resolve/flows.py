@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from flowdocs.load.catalog import CATEGORY_NUMBER, Catalog, CatalogFlow, default_catalog
-from flowdocs.load.model import Design, Firewall, Workload
+from flowdocs.load.catalog import (
+    CATEGORY_NUMBER,
+    Catalog,
+    CatalogFlow,
+    TargetKind,
+    default_catalog,
+)
+from flowdocs.load.model import Design, Firewall, PrivateEndpoint, Workload
 from flowdocs.resolve.routing import (
     AddressDestination,
     Destination,
     EffectiveRoute,
     Router,
     ServiceDestination,
+    ViewKey,
 )
 from flowdocs.resolve.topology import SubnetRef, Topology
 
@@ -74,6 +81,18 @@ class Flow:
         return f"{self.number} {self.id}: {outcome} | {path} | {self.reason}"
 
 
+class FlowPath(NamedTuple):
+    """Where a flow goes: what a `Flow` adds to its workload and service."""
+
+    access: Access | None
+    status: Status
+    reason: str
+    firewalls: tuple[str, ...]
+    peerings: tuple[str, ...]
+    hops: tuple[Hop, ...]
+    private_endpoint: str | None
+
+
 @dataclass
 class Resolution:
     """A design with all its flows resolved."""
@@ -98,14 +117,17 @@ def resolve(design: Design, catalog: Catalog | None = None) -> Resolution:
         kind = catalog.workload_types[workload.type]
         for spec in _ordered_flows(kind.flows):
             service = catalog.services[spec.service]
-            base = dict(workload=workload.name, service=spec.service, category=spec.category,
-                        fqdns=service.fqdns, port=service.port)
             if kind.access == "platform":
-                flows.append(_platform_flow(base))
-                continue
-            endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
-                                             catalog)
-            flows.append(Flow(**base, **paths.follow(workload, spec.service, endpoint)))
+                path = _platform_path(workload.name, spec.service)
+            else:
+                endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
+                                                 catalog)
+                path = paths.follow(workload, spec.service, endpoint)
+            flows.append(Flow(
+                workload=workload.name, service=spec.service, category=spec.category,
+                fqdns=service.fqdns, port=service.port, access=path.access, status=path.status,
+                reason=path.reason, firewalls=path.firewalls, peerings=path.peerings,
+                hops=path.hops, private_endpoint=path.private_endpoint))
     return Resolution(design, topology, router, flows)
 
 
@@ -115,18 +137,19 @@ def _ordered_flows(flows: tuple[CatalogFlow, ...]) -> list[CatalogFlow]:
     return sorted(flows, key=lambda f: (CATEGORY_NUMBER[f.category], f.service))
 
 
-def _platform_flow(base: dict) -> Flow:
+def _platform_path(workload: str, service: str) -> FlowPath:
     # Azure VM backup needs no outbound connectivity from the VM: the platform takes and moves
     # the snapshot, and the agent talks to 168.63.129.16, which no route can override
     # (azure-rules.md 2.4 and 6).
-    return Flow(**base, access="platform", status="delivered",
-                reason="platform: Azure Backup moves the snapshot over the Azure fabric; "
-                       "no customer route, NSG or firewall applies",
-                firewalls=(), peerings=(),
-                hops=(Hop(base["workload"], "workload"), Hop(base["service"], "service")))
+    return FlowPath(access="platform", status="delivered",
+                    reason="platform: Azure Backup moves the snapshot over the Azure fabric; "
+                           "no customer route, NSG or firewall applies",
+                    firewalls=(), peerings=(),
+                    hops=(Hop(workload, "workload"), Hop(service, "service")),
+                    private_endpoint=None)
 
 
-def _private_endpoint_for(workload: Workload, service: str, target_kind: str,
+def _private_endpoint_for(workload: Workload, service: str, target_kind: TargetKind,
                           topology: Topology, catalog: Catalog) -> str | None:
     """The private endpoint that makes this flow private, if any (azure-rules.md 4).
 
@@ -143,7 +166,7 @@ def _private_endpoint_for(workload: Workload, service: str, target_kind: str,
     own_vnet = workload.subnet.split("/", 1)[0]
     peers = set(topology.peered_vnets(own_vnet))
 
-    def preference(pe) -> int:
+    def preference(pe: PrivateEndpoint) -> int:
         vnet = pe.subnet.split("/", 1)[0]
         return 0 if vnet == own_vnet else 1 if vnet in peers else 2
 
@@ -157,21 +180,21 @@ class PathCache:
     def __init__(self, topology: Topology, router: Router) -> None:
         self.topology = topology
         self.router = router
-        self._paths: dict[tuple, dict] = {}
+        self._paths: dict[tuple[ViewKey, str, str | None], FlowPath] = {}
 
-    def follow(self, workload: Workload, service: str, endpoint: str | None) -> dict:
+    def follow(self, workload: Workload, service: str, endpoint: str | None) -> FlowPath:
         subnet = self.topology.subnets[workload.subnet]
         key = (self.router.effective_routes(subnet).key, service, endpoint)
         path = self._paths.get(key)
         if path is None:
             follower = PathFollower(self.topology, self.router, service, endpoint)
             path = self._paths[key] = follower.follow(workload.name, subnet)
-        first, *rest = path["hops"]
+        first, *rest = path.hops
         if first.node == workload.name:
             return path
-        return {**path, "hops": (Hop(workload.name, first.kind, first.route), *rest),
-                "reason": path["reason"].replace(first.node, workload.name)
-                if path["status"] == "loop" else path["reason"]}
+        return path._replace(hops=(Hop(workload.name, first.kind, first.route), *rest),
+                             reason=path.reason.replace(first.node, workload.name)
+                             if path.status == "loop" else path.reason)
 
 
 class PathFollower:
@@ -188,10 +211,11 @@ class PathFollower:
             if private_endpoint else ServiceDestination(service)
         )
 
-    def follow(self, workload: str, subnet: SubnetRef) -> dict:
+    def follow(self, workload: str, subnet: SubnetRef) -> FlowPath:
         """The path of this flow from `workload` in `subnet`."""
         topo = self.topology
-        node, kind = workload, "workload"
+        node: str = workload
+        kind: NodeKind = "workload"
         hops: list[Hop] = []
         firewalls: list[str] = []
         peerings: list[str] = []
@@ -240,7 +264,7 @@ class PathFollower:
         return firewall, ""
 
     def _terminal(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
-                  firewalls: list[str], peerings: list[str]) -> dict:
+                  firewalls: list[str], peerings: list[str]) -> FlowPath:
         hop_type, label = route.next_hop_type, route.label()
         if hop_type == "None":
             why = route.note or "next hop None drops the traffic"
@@ -270,7 +294,7 @@ class PathFollower:
         raise AssertionError(f"unhandled next hop type {hop_type}")
 
     def _to_private_endpoint(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
-                             firewalls: list[str], peerings: list[str]) -> dict:
+                             firewalls: list[str], peerings: list[str]) -> FlowPath:
         label = route.label()
         pe_name = self.private_endpoint
         if pe_name is None:
@@ -288,16 +312,16 @@ class PathFollower:
         hops.append(Hop(pe_name, "private-endpoint"))
         return self._end(hops, firewalls, peerings, "delivered", "private-endpoint", label)
 
-    def _end(self, hops, firewalls, peerings, status: Status, access: Access | None,
-             reason: str) -> dict:
+    def _end(self, hops: list[Hop], firewalls: list[str], peerings: list[str], status: Status,
+             access: Access | None, reason: str) -> FlowPath:
         if status == "delivered":
             # The route that decided a delivered flow is the one its workload's subnet chose:
             # it is what sends the flow through a firewall or around it.
             first = hops[0].route
             reason = first.label() if first is not None else reason
-        return dict(access=access, status=status, reason=reason, firewalls=tuple(firewalls),
-                    peerings=tuple(peerings), hops=tuple(hops),
-                    private_endpoint=self.private_endpoint)
+        return FlowPath(access=access, status=status, reason=reason,
+                        firewalls=tuple(firewalls), peerings=tuple(peerings), hops=tuple(hops),
+                        private_endpoint=self.private_endpoint)
 
 
 def _pe_subnet(topology: Topology, name: str) -> str:

@@ -9,7 +9,7 @@ its service, and any other public CIDR is assumed not to (a warning names it).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -19,6 +19,8 @@ from flowdocs.resolve.topology import SubnetRef, Topology, parse_address, parse_
 
 Source = Literal["Default", "User", "VirtualNetworkGateway"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# What a subnet's effective routes depend on: its VNet, route table and service endpoints.
+ViewKey = tuple[str, str | None, tuple[str, ...]]
 
 # Same prefix: User beats BGP beats Default (azure-rules.md 2.2).
 SOURCE_PRIORITY: dict[str, int] = {"User": 3, "VirtualNetworkGateway": 2, "Default": 1}
@@ -27,6 +29,7 @@ BEATS_BGP = frozenset({"VnetLocal", "VNetPeering", "VirtualNetworkServiceEndpoin
 # Reserved private ranges Azure routes to None by default (azure-rules.md 1). Real tables list
 # more over time; flowdocs lists the documented four.
 RESERVED_NONE_PREFIXES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+_RESERVED_NONE = tuple((text, ipaddress.IPv4Network(text)) for text in RESERVED_NONE_PREFIXES)
 DEFAULT_ROUTE = ipaddress.ip_network("0.0.0.0/0")
 
 # Rank of a service-tag route among routes that cover the same service (azure-rules.md 3):
@@ -118,7 +121,7 @@ class RouteTableView:
     """A subnet's effective routes, with what selection needs precomputed."""
 
     routes: list[EffectiveRoute]
-    key: tuple = field(default=())
+    key: ViewKey
 
     @property
     def active(self) -> list[EffectiveRoute]:
@@ -155,16 +158,17 @@ class Router:
         self.topology = topology
         self.catalog = catalog
         self.region = topology.design.region
-        self._tables: dict[tuple, RouteTableView] = {}
-        self._choices: dict[tuple, EffectiveRoute | None] = {}
-        self._reach: dict[tuple, EffectiveRoute | None] = {}
-        self._user: dict[tuple, list[EffectiveRoute]] = {}
+        self._tables: dict[ViewKey, RouteTableView] = {}
+        self._choices: dict[tuple[ViewKey, Destination], EffectiveRoute | None] = {}
+        self._reach: dict[tuple[ViewKey, str], EffectiveRoute | None] = {}
+        self._user: dict[tuple[str, str | None], list[EffectiveRoute]] = {}
 
     # -- effective routes ---------------------------------------------------------------
 
     def effective_routes(self, subnet: SubnetRef) -> RouteTableView:
         """The subnet's effective route table (azure-rules.md 1), cached per distinct input."""
-        key = (subnet.vnet.name, subnet.subnet.route_table, tuple(subnet.subnet.service_endpoints))
+        key: ViewKey = (subnet.vnet.name, subnet.subnet.route_table,
+                        tuple(subnet.subnet.service_endpoints))
         view = self._tables.get(key)
         if view is None:
             view = RouteTableView(self._build(subnet), key)
@@ -180,17 +184,17 @@ class Router:
         for space in spaces:
             routes.append(_default(str(space), "VnetLocal", network=space))
         routes.append(_default("0.0.0.0/0", "Internet", network=DEFAULT_ROUTE))
-        for text in RESERVED_NONE_PREFIXES:
-            reserved = parse_network(text)
+        for text, reserved in _RESERVED_NONE:
             # A VNet range equal to the reserved range is already VnetLocal; a VNet range
             # inside it removes the None route.
-            if any(s.version == 4 and s.subnet_of(reserved) for s in spaces):
+            if any(isinstance(s, ipaddress.IPv4Network) and s.subnet_of(reserved)
+                   for s in spaces):
                 continue
             routes.append(_default(text, "None", network=reserved))
         for peering, remote in topo.peerings_by_vnet.get(vnet.name, []):
-            for space in topo.vnets[remote].address_space:
+            for remote_space in topo.vnets[remote].address_space:
                 routes.append(
-                    _default(space, "VNetPeering", network=parse_network(space),
+                    _default(remote_space, "VNetPeering", network=parse_network(remote_space),
                              remote_vnet=remote, peering_id=peering.id)
                 )
         for endpoint in subnet.subnet.service_endpoints:

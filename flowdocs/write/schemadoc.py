@@ -69,7 +69,7 @@ def format_context(catalog: Catalog | None = None) -> dict[str, Any]:
             "workload_types": workload_types}
 
 
-def _reachable(definitions: dict[str, dict]) -> list[str]:
+def _reachable(definitions: dict[str, dict[str, Any]]) -> list[str]:
     """Object names in the order a reader meets them, from the top-level design down."""
     order, queue = [], [ROOT]
     while queue:
@@ -93,7 +93,7 @@ def _refs(node: Any) -> list[str]:
     return []
 
 
-def _keys(definition: dict) -> list[Key]:
+def _keys(definition: dict[str, Any]) -> list[Key]:
     required = set(definition.get("required", []))
     keys = []
     for name, prop in definition.get("properties", {}).items():
@@ -107,12 +107,12 @@ def _keys(definition: dict) -> list[Key]:
     return keys
 
 
-def _type(prop: dict) -> Md:
+def _type(prop: dict[str, Any]) -> Md:
     options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
     return join((_one_type(p) for p in options), " or ")
 
 
-def _one_type(prop: dict) -> Md:
+def _one_type(prop: dict[str, Any]) -> Md:
     if "$ref" in prop:
         name = prop["$ref"].rsplit("/", 1)[-1]
         return md("[{name}](#{anchor})", name=name, anchor=Md(name.lower()))
@@ -127,7 +127,7 @@ def _one_type(prop: dict) -> Md:
     return md("{type}", type=prop.get("type", "any"))
 
 
-def _notes(prop: dict) -> Md:
+def _notes(prop: dict[str, Any]) -> Md:
     notes: list[Md] = []
     if prop.get("description"):
         notes.append(md("{d}", d=prop["description"].rstrip(".")))
