@@ -85,8 +85,14 @@ class VNet(Strict):
     subnets: list[Subnet] = []
     region: str | None = Field(
         None, pattern=r"^[a-z0-9]+$",
-        description="Extension: the VNet's Azure region when it differs from the design's "
-                    "(peering across regions is global peering, priced apart).",
+        description="Extension: the VNet's Azure region when it differs from the design's: "
+                    "it decides which regional service tags, service endpoints and private "
+                    "DNS zones apply to it (peering across regions is global peering, priced "
+                    "apart).",
+    )
+    dns_servers: list[IpAddress] = Field(
+        [], description="Extension: custom DNS servers of the VNet. Empty: Azure-provided DNS, "
+                        "which answers from the private DNS zones linked to the VNet.",
     )
 
 
@@ -138,10 +144,19 @@ class Gateway(Strict):
 class Vault(Strict):
     name: Name
     public_network_access: Literal["Enabled", "Disabled"] = "Enabled"
+    region: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$",
+        description="Extension: the vault's Azure region (default: the design's). It names the "
+                    "vault's private DNS zone and the regional service its traffic reaches.",
+    )
 
 
 class StorageAccount(Strict):
     name: Name
+    region: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$",
+        description="Extension: the account's Azure region (default: the design's).",
+    )
 
 
 class ServiceEndpointPolicy(Strict):
