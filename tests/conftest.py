@@ -1,17 +1,29 @@
-"""Shared fixtures: golden files and design builders."""
+"""Shared fixtures: golden files and design builders.
+
+The tests sit in one folder per pipeline stage (tests/load/, tests/resolve/, tests/analyse/,
+tests/render/, tests/write/, tests/cli/). Every folder, tests/ included, is a package, so two
+stages may hold test files of the same name. The helpers beside this file (tests_support,
+scenes, png_decoding) are imported by their bare names from every folder: this file puts
+tests/ on sys.path, and pytest loads it before any test module, whichever file or folder is run.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+GOLDEN = TESTS / "golden"
 DESIGNS = ROOT / "designs"
 # One switch regenerates every golden file, so the review happens in the diff.
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
 
 
 class Golden:

@@ -1,4 +1,5 @@
-"""Route selection and path following (azure-rules.md 2 to 5), asserted on resolved flows.
+"""Choosing the route (azure-rules.md 2, route selection, and 3, service tags), asserted on
+resolved flows.
 
 Every test names the rule it pins; each would fail if the resolver got that rule wrong.
 """
@@ -15,7 +16,6 @@ from scenes import (
     resolve_scene,
     route_table,
     subnet,
-    third_party_agent,
     udr,
     via_firewall,
 )
@@ -135,6 +135,12 @@ def test_virtual_appliance_next_hop_on_a_private_endpoint_drops():
         "endpoint, not a VM or load balancer")
 
 
+def _firewall_to_internet(design: dict) -> None:
+    """The usual companion of forced tunnelling: the firewall keeps a direct way out."""
+    route_table(design, "rt-fw", ["vnet-hub/AzureFirewallSubnet"],
+                udr("internet", "0.0.0.0/0", "Internet"))
+
+
 # -- 3. service tags ----------------------------------------------------------------------
 
 
@@ -206,201 +212,3 @@ def test_public_cidr_route_is_assumed_not_to_cover_services_and_warns():
         "route 'rt-spoke/some-public' (20.38.0.0/16) is a public range that may cover Azure "
         "service addresses; flowdocs assumes it covers none of AzureActiveDirectory, "
         "AzureBackup, AzureResourceManager, Storage")]
-
-
-# -- 4. private endpoints --------------------------------------------------------------------
-
-
-def _vault_pe(design: dict, where: str, policies: str | None = None) -> None:
-    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": where, "target": "rsv"}]
-    if policies:
-        subnet(design, where)["private_endpoint_network_policies"] = policies
-
-
-def test_vault_private_endpoint_makes_backup_and_storage_private_not_entra():
-    design = base()
-    via_firewall(design)
-    _vault_pe(design, "vnet-spoke/snet-endpoints")
-    resolution = resolve_scene(design)
-    assert outcome(resolution) == {
-        "sql/AzureActiveDirectory": "delivered public via afw-hub",
-        "sql/AzureBackup": "delivered private-endpoint via -",
-        "sql/Storage": "delivered private-endpoint via -",
-    }
-    assert flow(resolution, "sql/Storage").peerings == ()
-
-
-def test_private_endpoint_in_the_hub_crosses_the_peering():
-    design = base()
-    via_firewall(design)
-    _vault_pe(design, "vnet-hub/snet-endpoints")
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert (storage.access, storage.peerings, storage.hops[-1].node) == (
-        "private-endpoint", ("vnet-spoke~vnet-hub",), "pe-rsv")
-
-
-def test_storage_account_private_endpoint_covers_storage_only():
-    design = base()
-    third_party_agent(design, "agent")
-    design["private_endpoints"] = [{"name": "pe-st", "subnet": "vnet-spoke/snet-endpoints",
-                                    "target": "stcustomer"}]
-    assert outcome(resolve_scene(design)) == {
-        "agent/AzureActiveDirectory": "delivered public via -",
-        "agent/Storage": "delivered private-endpoint via -",
-    }
-
-
-def test_private_endpoint_in_a_vnet_that_is_not_peered_follows_the_covering_route():
-    design = base()
-    design["vnets"].append({"name": "vnet-far", "address_space": ["10.9.0.0/16"],
-                           "subnets": [{"name": "snet-endpoints", "prefix": "10.9.2.0/24"}]})
-    _vault_pe(design, "vnet-far/snet-endpoints")
-    backup = flow(resolve_scene(design), "sql/AzureBackup")
-    assert backup.status == "dropped"
-    # The spoke's own range removed the 10.0.0.0/8 None route, so 0.0.0.0/0 covers the IP.
-    assert backup.reason == (
-        "0.0.0.0/0 (Default) -> Internet: private address 10.9.2.4 sent to the Internet")
-
-
-def test_udr_takes_over_the_pe_route_only_with_network_policies():
-    design = base()
-    _vault_pe(design, "vnet-hub/snet-endpoints")
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("hub-via-fw", "10.0.0.0/16", "VirtualAppliance", "10.0.1.4"))
-    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered private-endpoint via -"
-    for policies in ("Enabled", "RouteTableEnabled"):
-        subnet(design, "vnet-hub/snet-endpoints")["private_endpoint_network_policies"] = policies
-        assert outcome(resolve_scene(design))["sql/Storage"] == (
-            "delivered private-endpoint via afw-hub"), policies
-    subnet(design, "vnet-hub/snet-endpoints")["private_endpoint_network_policies"] = (
-        "NetworkSecurityGroupEnabled")
-    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered private-endpoint via -"
-
-
-def test_udr_shorter_than_the_pe_vnet_range_never_takes_over():
-    design = base()
-    _vault_pe(design, "vnet-hub/snet-endpoints", policies="Enabled")
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("to-fw", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
-                udr("private-via-fw", "10.0.0.0/8", "VirtualAppliance", "10.0.1.4"))
-    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered private-endpoint via -"
-    # At least as long as the VNet range (/16): it takes over.
-    design["route_tables"][0]["routes"].append(
-        udr("pe-subnet-via-fw", "10.0.2.0/24", "VirtualAppliance", "10.0.1.4"))
-    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered private-endpoint via afw-hub"
-
-
-# -- 5. following the path -------------------------------------------------------------------
-
-
-def test_unreachable_next_hop_drops():
-    design = base()
-    design["peerings"] = []
-    via_firewall(design)
-    backup = flow(resolve_scene(design), "sql/AzureBackup")
-    assert (backup.status, backup.firewalls) == ("dropped", ())
-    assert backup.reason == (
-        "0.0.0.0/0 (User, rt-spoke/to-fw) -> VirtualAppliance 10.0.1.4: next hop 10.0.1.4 "
-        "(afw-hub) is neither in vnet-spoke nor in a VNet peered with it")
-
-
-def test_next_hop_with_no_appliance_drops():
-    design = base()
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("to-nowhere", "0.0.0.0/0", "VirtualAppliance", "10.0.1.5"))
-    assert flow(resolve_scene(design), "sql/Storage").reason.endswith(
-        "no firewall or NVA of the design has IP 10.0.1.5")
-
-
-def test_next_hop_none_drops():
-    design = base()
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"], udr("blackhole", "0.0.0.0/0", "None"))
-    assert set(outcome(resolve_scene(design)).values()) == {"dropped - via -"}
-
-
-def _second_appliance(design: dict, route_back_to: str) -> None:
-    design["vnets"][0]["subnets"].append({"name": "snet-nva", "prefix": "10.0.3.0/24"})
-    design["firewalls"].append({"name": "nva", "type": "nva", "vendor": "Contoso",
-                                "subnet": "vnet-hub/snet-nva", "private_ip": "10.0.3.4"})
-    route_table(design, "rt-fw", ["vnet-hub/AzureFirewallSubnet"],
-                udr("to-nva", "0.0.0.0/0", "VirtualAppliance", "10.0.3.4"))
-    route_table(design, "rt-nva", ["vnet-hub/snet-nva"],
-                udr("onwards", "0.0.0.0/0", *route_back_to.split()))
-
-
-def test_chained_appliances_are_all_on_the_path():
-    design = base()
-    via_firewall(design)
-    _second_appliance(design, "Internet")
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert (storage.status, storage.firewalls, storage.peerings) == (
-        "delivered", ("afw-hub", "nva"), ("vnet-spoke~vnet-hub",))
-    assert [h.node for h in storage.hops] == ["sql", "afw-hub", "nva", "Storage"]
-
-
-def test_loop_between_appliances():
-    design = base()
-    via_firewall(design)
-    _second_appliance(design, "VirtualAppliance 10.0.1.4")
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert storage.status == "loop"
-    assert storage.reason == (
-        "0.0.0.0/0 (User, rt-nva/onwards) -> VirtualAppliance 10.0.1.4: back to afw-hub, "
-        "a loop (sql > afw-hub > nva > afw-hub)")
-
-
-def test_appliance_routing_to_itself_is_a_loop():
-    design = base()
-    via_firewall(design)
-    route_table(design, "rt-fw", ["vnet-hub/AzureFirewallSubnet"],
-                udr("self", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"))
-    assert flow(resolve_scene(design), "sql/AzureBackup").status == "loop"
-
-
-def _firewall_to_internet(design: dict) -> None:
-    """The usual companion of forced tunnelling: the firewall keeps a direct way out."""
-    route_table(design, "rt-fw", ["vnet-hub/AzureFirewallSubnet"],
-                udr("internet", "0.0.0.0/0", "Internet"))
-
-
-def test_forced_tunnelling_by_bgp():
-    design = base()
-    hub_gateway(design, advertises_default_route=True)
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert (storage.access, storage.status, storage.peerings, storage.hops[-1].node) == (
-        "on-premises", "delivered", ("vnet-spoke~vnet-hub",), "vgw")
-    assert storage.reason == "0.0.0.0/0 (VirtualNetworkGateway) -> VirtualNetworkGateway"
-
-
-def test_forced_tunnelling_by_udr():
-    design = base()
-    hub_gateway(design)
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("to-onprem", "0.0.0.0/0", "VirtualNetworkGateway"))
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert (storage.access, storage.hops[-1].node) == ("on-premises", "vgw")
-    assert storage.reason == "0.0.0.0/0 (User, rt-spoke/to-onprem) -> VirtualNetworkGateway"
-
-
-def test_udr_to_a_gateway_that_serves_no_vnet_drops():
-    design = base()
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("to-onprem", "0.0.0.0/0", "VirtualNetworkGateway"))
-    assert flow(resolve_scene(design), "sql/Storage").reason.endswith(
-        "no VPN or ExpressRoute gateway serves vnet-spoke")
-
-
-def test_propagation_switch_keeps_the_spoke_off_the_bgp_default_route():
-    design = base()
-    hub_gateway(design, advertises_default_route=True)
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"], disable_bgp=True)
-    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered public via -"
-
-
-def test_firewall_subnet_that_learns_the_bgp_default_sends_its_traffic_on_premises():
-    design = base()
-    hub_gateway(design, advertises_default_route=True)
-    via_firewall(design)
-    storage = flow(resolve_scene(design), "sql/Storage")
-    assert (storage.firewalls, storage.access, storage.hops[-1].node) == (
-        ("afw-hub",), "on-premises", "vgw")
