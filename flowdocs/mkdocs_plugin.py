@@ -5,7 +5,12 @@ added as generated files (never written into `docs_dir`, which would make `mkdoc
 rebuild forever), designs (and the bases they extend) and templates are watched while
 serving, warnings go through the MkDocs logger so that `--strict` counts them, and errors
 are `PluginError`s naming the design.
-When no input changed since the last build, the last generation is reused (`site_cache`).
+Pages, drawings and diagrams come from flowdocs' one cache when their inputs are unchanged.
+What changed is made while MkDocs works: `on_config` draws the designs (the navigation needs
+their names, `--strict` their warnings), then the pages are made in the background, in the
+order MkDocs reads them, and `on_pre_page` hands each one over, waiting if need be; the
+diagrams (SVG) are added as the cache's files, render meanwhile, and `on_env`, which runs
+before MkDocs copies any file, waits for them.
 MkDocs 2 drops plugins; `flowdocs build` writes the same pages for any engine.
 """
 
@@ -21,11 +26,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from flowdocs.errors import FlowdocsError
-from flowdocs.files import DESIGN_SUFFIXES
 from flowdocs.load.diagnostics import DesignErrors
-from flowdocs.write import site_cache
+from flowdocs.write.site import SiteOptions, StartedSite, format_reference, start
 
 log = get_plugin_logger(__name__)
 
@@ -50,27 +55,38 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path or ".").resolve().parent
-        self.root = root
         self.designs = _near(root / self.config.designs)
-        self.templates = _near(root / self.config.templates) if self.config.templates else None
-        self.cache = root / self.config.cache_dir
-        self.generated = self._generate()
+        templates = _near(root / self.config.templates) if self.config.templates else None
+        self.templates = templates
+        cache = root / self.config.cache_dir
+        options = SiteOptions(designs=(self.designs,), templates=templates,
+                              prefix=_prefix(self.config.output), base_dir=root,
+                              cache_dir=cache)
+        try:
+            self.site: StartedSite = start(options, in_order=True)
+            self.reference = (format_reference(templates, cache)
+                              if self.config.schema_page else None)
+        except FlowdocsError as error:
+            raise PluginError(plugin_message(error)) from None
         report = log.warning if self.config.design_warnings == "warn" else log.info
-        for warning in self.generated.warnings:
+        for warning in self.site.warnings:
             report(warning)
-        index = f"{_prefix(self.config.output)}index.md"
-        pages = [uri for uri in self.generated.pages if uri != index
-                 and uri != self.config.schema_page]
+        index, *pages = self.site.page_uris
         config.nav = expand_nav(config.nav, index, pages)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
-        generated = [File.generated(config, uri, content=text)
-                     for uri, text in self.generated.pages.items()]
-        generated += [File.generated(config, uri, abs_src_path=path)
-                      for uri, path in sorted(self.generated.diagrams.items())]
+        # Filled in by on_pre_page. MkDocs reads pages in this order: the index, which needs
+        # every design's page made, comes last.
+        index, *pages = self.site.page_uris
+        generated = [File.generated(config, uri, content="") for uri in [*pages, index]]
+        if self.reference is not None and self.config.schema_page:
+            generated.append(File.generated(config, self.config.schema_page,
+                                            content=self.reference))
+        generated += [File.generated(config, uri, abs_src_path=os.fspath(path))
+                      for uri, path in sorted(self.site.diagram_files().items())]
         for file in generated:
             if files.get_file_from_path(file.src_uri) is not None:
                 raise PluginError(f"flowdocs: {file.src_uri} is generated from the designs, "
@@ -78,50 +94,36 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
             files.append(file)
         return files
 
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self.config.enabled and page.file.src_uri in self.site.page_uris:
+            try:
+                page.file.content_string = self.site.markdown(page.file.src_uri)
+            except FlowdocsError as error:
+                raise PluginError(plugin_message(error)) from None
+        return page
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.config.enabled:
+            try:
+                self.site.wait()  # the diagrams' files exist before MkDocs copies them
+            except FlowdocsError as error:
+                raise PluginError(plugin_message(error)) from None
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.config.enabled and hasattr(self, "site"):
+            self.site.close()
+
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.config.enabled:
             for folder in (self.designs, self.templates):
                 if folder is not None:
                     server.watch(os.fspath(folder))
-            designs = self.designs.resolve()
-            for path in self.generated.inputs:  # bases that variants extend from elsewhere
-                if not Path(path).is_relative_to(designs):
+            designs = Path(os.path.abspath(self.designs))
+            for path in map(os.path.abspath, self.site.inputs):
+                if not Path(path).is_relative_to(designs):  # a base from elsewhere
                     server.watch(path)
         return server
-
-    def _generate(self) -> site_cache.CachedSite:
-        """The pages, diagrams and warnings: from the cache when no input changed."""
-        folder = self.cache / "site"
-        key = site_cache.input_key(
-            {"plugin": dict(self.config), "root": str(self.root), "designs": str(self.designs)},
-            [(self.designs, DESIGN_SUFFIXES), (self.templates, None)])
-        cached = site_cache.load(folder, key)
-        if cached is None:
-            cached = _generate(self, folder)
-            site_cache.store(folder, key, cached)
-        return cached
-
-
-def _generate(plugin: FlowdocsPlugin, folder: Path) -> site_cache.CachedSite:
-    # Imported here: a warm build served from the cache never needs them (site_cache.py).
-    from flowdocs.write import site
-    from flowdocs.write.schemadoc import format_context
-    from flowdocs.write.templating import environment, render
-
-    options = site.SiteOptions(designs=(plugin.designs,), templates=plugin.templates,
-                               prefix=_prefix(plugin.config.output), base_dir=plugin.root,
-                               cache_dir=plugin.cache)
-    try:
-        generated = site.prepare(options)
-        pages = {p.uri: p.markdown for p in generated.pages}
-        if plugin.config.schema_page:
-            pages[plugin.config.schema_page] = render(environment(plugin.templates),
-                                                      "design-format.md.j2", format_context())
-        diagrams = site.render_diagrams(generated, folder)
-    except FlowdocsError as error:
-        raise PluginError(plugin_message(error)) from None
-    return site_cache.CachedSite(pages, {uri: os.fspath(p) for uri, p in diagrams.items()},
-                                 generated.warnings, site_cache.file_hashes(generated.inputs))
 
 
 def plugin_message(error: FlowdocsError) -> str:

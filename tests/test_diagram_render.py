@@ -1,10 +1,13 @@
-"""Diagrams rendered for real with Graphviz: valid, byte-identical, self-contained SVG, no
-label overflowing its box, the cache, the batch and the CLI."""
+"""Diagrams rendered for real with Graphviz's `dot`: valid, byte-identical, self-contained SVG,
+no label overflowing its box, the cache (and what it refuses to trust), the batch and the
+CLI."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zlib
@@ -14,16 +17,15 @@ import pytest
 from tests_support import DESIGNS, EXAMPLES, ROOT, run_cli
 
 from flowdocs.analyse.resolved import resolve_designs
-from flowdocs.render import (
-    RenderCache,
-    dot_source,
-    render_resolution,
-    render_resolutions,
-)
+from flowdocs.errors import FlowdocsError
 from flowdocs.render import designs as designs_module
-from flowdocs.render.batch import partition
+from flowdocs.render import dot_source, render_resolution, render_resolutions
+from flowdocs.render.cache import Cache, content_key
+from flowdocs.render.designs import known_parts
 from flowdocs.render.graphviz import RenderOptions, finish_png, png_size, render_dot
 from flowdocs.render.icons import icon_root
+from flowdocs.render.workers import Workers
+from flowdocs.write.templating import TemplateProblem
 
 # Graphviz measures text with Pango, and cairo draws it within that width (measured on the
 # PNGs); a little slack keeps the check honest for other font builds.
@@ -37,10 +39,12 @@ def resolutions():
 
 @pytest.fixture(scope="module")
 def rendered(resolutions, tmp_path_factory) -> tuple[Path, Path]:
-    """Every example design rendered twice, into two folders, without a cache."""
+    """Every example design rendered twice, into two folders, without a cache: each run a
+    fresh `dot` per diagram, in parallel."""
     first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
     for out in (first, second):
-        result = render_resolutions(resolutions, out, show_progress=False)
+        result = render_resolutions(resolutions, out, formats=("png", "svg"),
+                                    show_progress=False)
         assert result.rendered == len(resolutions)
     return first, second
 
@@ -119,14 +123,14 @@ def test_no_label_overflows_its_box_and_no_edge_label_covers_a_node(design, reso
 
 def test_cache_hit_renders_nothing_and_rewrites_nothing(resolutions, tmp_path):
     cache_dir, out = tmp_path / "cache", tmp_path / "out"
-    files = render_resolution(resolutions[0], out, cache_dir=cache_dir)
+    files = render_resolution(resolutions[0], out, formats=("png", "svg"), cache_dir=cache_dir)
     assert sorted(files) == ["png", "svg"] and files["png"].name == "a-vm-backup.png"
     stamps = {fmt: path.stat().st_mtime_ns for fmt, path in files.items()}
-    cache = RenderCache.at(cache_dir)
-    hits = cache.hits
-    again = render_resolution(resolutions[0], out, cache_dir=cache_dir)
-    assert again == files and cache.hits == hits + 1
-    assert {fmt: path.stat().st_mtime_ns for fmt, path in again.items()} == stamps
+    again = render_resolutions(resolutions[:1], out, formats=("png", "svg"),
+                               cache_dir=cache_dir, show_progress=False)
+    assert (again.rendered, again.cached) == (0, 1)
+    assert again.files["a-vm-backup"] == files
+    assert {fmt: path.stat().st_mtime_ns for fmt, path in files.items()} == stamps
 
 
 def test_batch_renders_only_what_changed(resolutions, tmp_path):
@@ -139,16 +143,28 @@ def test_batch_renders_only_what_changed(resolutions, tmp_path):
     assert (warm.rendered, warm.cached) == (1, 3)
 
 
-def test_partition_balances_the_dot_processes():
-    assert partition([5, 1, 1, 1, 1, 1], 2) == [[0], [1, 2, 3, 4, 5]]
-    assert partition([3, 3, 2, 2], 2) == [[0, 2], [1, 3]]
-    assert partition([1], 4) == [[0]]
+def test_a_corrupt_cache_entry_is_a_miss(resolutions, tmp_path):
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    good = render_resolution(resolutions[1], out, cache_dir=cache_dir)["svg"].read_bytes()
+    (entry,) = (p for p in (cache_dir / "diagram").rglob("*") if p.is_file())
+    entry.write_bytes(good[:len(good) // 2])  # a half-written file, a full disk
+    again = render_resolutions(resolutions[1:2], out, cache_dir=cache_dir, show_progress=False)
+    assert (again.rendered, again.cached) == (1, 0)
+    assert (out / "b-sql-hub-firewall.svg").read_bytes() == entry.read_bytes() == good
 
 
 def test_png_metadata_chunks_are_dropped():
     png = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", bytes(13)) + _chunk(b"tIME", bytes(7))
            + _chunk(b"IDAT", b"x") + _chunk(b"IEND", b""))
     assert _png_chunks(finish_png(png)) == ["IHDR", "IDAT", "IEND"]
+
+
+def test_cli_renders_png_and_svg_by_default(tmp_path):
+    result = run_cli("render", DESIGNS / "a-vm-backup.yaml", "-o", tmp_path / "out",
+                     "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a-vm-backup.png",
+                                                                   "a-vm-backup.svg"]
 
 
 def test_cli_renders_then_finds_everything_cached(tmp_path):
@@ -162,6 +178,26 @@ def test_cli_renders_then_finds_everything_cached(tmp_path):
         f"{name}.{fmt}" for name in ("b-sql-hub-firewall", "e-hana-forced-tunnelling")
         for fmt in ("pdf", "png", "svg")]
     assert run_cli(*args).stderr.endswith("0 rendered, 2 unchanged (cached)\n")
+
+
+def test_cli_without_graphviz_says_so_in_one_line(tmp_path, monkeypatch):
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no `dot` anywhere
+    result = run_cli("render", DESIGNS / "a-vm-backup.yaml", "-o", tmp_path / "out",
+                     "--cache-dir", tmp_path / "cache")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("flowdocs: error: Graphviz's `dot` was not found on PATH; "
+                             "install Graphviz (`make system-deps` does it on Debian and "
+                             "Ubuntu)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_dot_is_one_error_line_with_its_message():
+    with pytest.raises(FlowdocsError) as caught:
+        render_dot("digraph { a -> }", RenderOptions(("svg",)))
+    (line,) = caught.value.lines()
+    assert re.fullmatch(r"flowdocs: error: dot failed \(exit status 1\): Error: <stdin>: "
+                        r"syntax error in line 1 near '}'.*", line)
 
 
 def test_cli_rejects_an_unknown_format(tmp_path):
@@ -262,3 +298,71 @@ def test_a_failing_design_stops_the_run_before_anything_is_written(tmp_path):
     assert any("is already used by" in line for line in errors)
     assert any(line.startswith(str(designs / "c-broken.yaml")) for line in errors)
     assert not (tmp_path / "out").exists()
+
+
+def _base_and_variant(folder: Path) -> tuple[Path, Path]:
+    folder.mkdir()
+    for name in ("b-sql-hub-firewall", "c-sql-storage-service-endpoint"):
+        shutil.copy(DESIGNS / f"{name}.yaml", folder)
+    return folder / "b-sql-hub-firewall.yaml", folder / "c-sql-storage-service-endpoint.yaml"
+
+
+def test_a_variant_whose_base_changed_is_drawn_again(tmp_path):
+    base, variant = _base_and_variant(tmp_path / "designs")
+    args = ["render", variant, "-o", tmp_path / "out", "--cache-dir", tmp_path / "cache",
+            "--format", "svg"]
+    assert run_cli(*args).stderr.endswith("1 rendered, 0 unchanged (cached)\n")
+    assert "10.1.1.4" in (tmp_path / "out/c-sql-storage-service-endpoint.svg").read_text()
+    base.write_text(base.read_text().replace("ip: 10.1.1.4", "ip: 10.1.1.5"))
+    # Only the base changed: the variant's own file is the same bytes.
+    assert run_cli(*args).stderr.endswith("1 rendered, 0 unchanged (cached)\n")
+    svg = (tmp_path / "out/c-sql-storage-service-endpoint.svg").read_text()
+    assert "10.1.1.5" in svg and "10.1.1.4" not in svg
+    assert run_cli(*args).stderr.endswith("0 rendered, 1 unchanged (cached)\n")
+
+
+def test_a_cache_entry_naming_another_folder_is_ignored(tmp_path):
+    designs = tmp_path / "project/designs"
+    designs.mkdir(parents=True)
+    shutil.copy(DESIGNS / "a-vm-backup.yaml", designs)
+    cache_dir, out = tmp_path / "project/cache", tmp_path / "project/out"
+    args = ["render", designs, "-o", out, "--cache-dir", cache_dir, "--format", "svg"]
+    assert run_cli(*args).exit_code == 0
+    path = os.fspath(designs / "a-vm-backup.yaml")
+    cache = Cache(cache_dir)
+    key, entry = cache.recall("design", known_parts(path, _digest(path)))
+    for name in ("../../../escaped", "/tmp/escaped", "Escaped"):
+        cache.write_json("design", key, {**entry, "name": name})
+        result = run_cli(*args)
+        assert result.stderr.endswith("0 rendered, 1 unchanged (cached)\n"), result.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["a-vm-backup.svg"]
+    assert not [p for p in tmp_path.rglob("*scaped*")]
+
+
+def test_a_key_that_is_not_a_sha256_digest_names_no_entry(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    (tmp_path / "secret").write_text("{}")
+    for key in ("../../secret", "../" * 4 + "x" * 52, "A" * 64, "ab", content_key("x")[:-1]):
+        assert cache.read("design", key) is None
+        assert cache.read_json("page", key) is None
+        with pytest.raises(ValueError):
+            cache.path("design", key)
+    assert cache.read("nonsense", content_key("x")) is None
+
+
+def _digest(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _fails_in_a_worker(name: str) -> str:
+    raise TemplateProblem(f"'{name}' is undefined", "design.md.j2", 3)
+
+
+def test_an_error_in_a_worker_process_reaches_the_caller_as_itself():
+    with Workers(2) as workers, pytest.raises(TemplateProblem) as caught:
+        list(workers.run(_fails_in_a_worker, ["a", "b"]))
+    assert str(caught.value) in {f"design.md.j2:3: error: '{name}' is undefined"
+                                 for name in ("a", "b")}
+    assert (caught.value.file, caught.value.line) == ("design.md.j2", 3)

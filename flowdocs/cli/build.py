@@ -29,22 +29,25 @@ templates_option = click.option(
     "--templates", type=click.Path(file_okay=False, exists=True),
     help="A folder of templates that override flowdocs' own (design.md.j2, index.md.j2).")
 strict_option = click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+cache_option = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), default=str(DEFAULT_CACHE),
+    show_default=True, help="The content-hash cache of drawings, pages and diagrams.")
 
 
 @click.command("build")
 @designs_argument
 @output_option
 @templates_option
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=str(DEFAULT_CACHE),
-              show_default=True, help="Where rendered diagrams are cached by content hash.")
+@cache_option
 @strict_option
 def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
             strict: bool) -> None:
-    """Write a page per design, an index and the diagrams into the generated folder.
+    """Write a page per design, an index and the diagrams (SVG) into the generated folder.
 
     PATHS are design files or folders of them (default: designs/). Every design is
     validated and every page rendered before anything is written; unchanged files are
-    left alone, and the pages of designs that no longer exist are removed.
+    left alone, and the pages of designs that no longer exist are removed. Pages and
+    diagrams of unchanged designs come from the cache.
 
     \b
     Examples:
@@ -54,6 +57,7 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
     site = prepare(site_options(paths, templates, cache_dir))
     echo_warnings(site.warnings)
     if strict and site.warnings:
+        site.close()
         click.echo(f"{len(site.warnings)} warning(s) with --strict: nothing written", err=True)
         raise SystemExit(1)
     report = write(site, Path(output))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from flowdocs.cli.build import (
+    cache_option,
     designs_argument,
     output_option,
     site_options,
@@ -21,20 +22,23 @@ from flowdocs.write.check import check
 @designs_argument
 @output_option
 @templates_option
+@cache_option
 @strict_option
-def command(paths: tuple[str, ...], output: str, templates: str | None, strict: bool) -> None:
+def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
+            strict: bool) -> None:
     """Validate every design and verify that the generated folder is current.
 
-    Each page is generated in memory and compared byte for byte with the file in the
-    generated folder; nothing is written. The exit status is 1 on a design error, on a
-    missing, stale or left-over page or diagram, or (with --strict) on a warning.
+    Each page is generated in memory (or recalled from the cache) and compared byte for
+    byte with the file in the generated folder; only the cache is written, and no diagram
+    is rendered. The exit status is 1 on a design error, on a missing, stale or left-over
+    page or diagram, or (with --strict) on a warning.
 
     \b
     Examples:
       flowdocs check
       flowdocs check designs/ --output docs/generated --strict
     """
-    report = check(site_options(paths, templates), Path(output))
+    report = check(site_options(paths, templates, cache_dir), Path(output))
     site = report.site
     echo_warnings(report.warnings)
     for problem in report.problems:

@@ -1,4 +1,4 @@
-"""`flowdocs render`: each design's diagram as PNG, SVG or PDF."""
+"""`flowdocs render`: each design's diagram as SVG, PNG or PDF."""
 
 from __future__ import annotations
 
@@ -39,9 +39,8 @@ def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dp
     """Draw each design's resolved flows: spokes, hub, Azure services, numbered arrows.
 
     DESIGNS are design files or folders of them. Nothing is drawn unless every design
-    loads and resolves. A design whose diagram is unchanged is copied from the cache.
-    On Linux Graphviz's C library renders; FLOWDOCS_RENDER_ENGINE=dot runs one `dot`
-    process per diagram instead (docs/diagrams.md).
+    loads and resolves. Each diagram is rendered by its own Graphviz `dot` process, one
+    per core at a time; a design whose diagram is unchanged is copied from the cache.
 
     \b
     Examples:

@@ -1,9 +1,9 @@
 """Diagrams drawn from resolved flows: numbered arrows, firewalls crossed or bypassed.
 
 The stages, one module each: `scene` (a Resolution to a drawing model, pure), `dot` (the model
-to DOT through mingrammer `diagrams`), `render` (DOT to PNG/SVG/PDF with Graphviz, through
-its C library in `server` and `libgv`, or the `dot` command), `cache`
-(content hash: unchanged diagrams are not rendered again) and `batch` (many at once).
+to DOT through mingrammer `diagrams`), `graphviz` (DOT to SVG/PNG/PDF, one `dot` process per
+diagram), `cache` (the one content-hash cache: unchanged outputs are not made again), `batch`
+(many diagrams at once), `designs` (design files to diagrams, in worker processes: `workers`).
 
 Public API, for the CLI and the site builder:
 
@@ -26,13 +26,13 @@ if TYPE_CHECKING:
     from flowdocs.render.batch import BatchResult
     from flowdocs.resolve.flows import Resolution
 
-__all__ = ["FORMATS", "BatchResult", "RenderCache", "RenderError", "dot_source",
+__all__ = ["FORMATS", "BatchResult", "Cache", "RenderError", "dot_source",
            "render_resolution", "render_resolutions"]
 
-# Names served lazily: `flowdocs render` checks its cache, and starts its render servers,
-# before it pays for importing the drawing code (diagrams, pydantic models, the resolver).
+# Names served lazily: `flowdocs render` checks its cache before it pays for importing the
+# drawing code (diagrams, pydantic models, the resolver).
 _LAZY = {"FORMATS": "flowdocs.render.graphviz", "RenderError": "flowdocs.render.graphviz",
-         "RenderCache": "flowdocs.render.cache", "BatchResult": "flowdocs.render.batch"}
+         "Cache": "flowdocs.render.cache", "BatchResult": "flowdocs.render.batch"}
 
 
 def __getattr__(name: str) -> Any:
@@ -50,12 +50,12 @@ def dot_source(resolution: Resolution) -> str:
 
 
 def render_resolution(resolution: Resolution, out_dir: Path,
-                      formats: Sequence[str] = ("png", "svg"), dpi: int = 96,
+                      formats: Sequence[str] = ("svg",), dpi: int = 96,
                       cache_dir: Path | None = None) -> dict[str, Path]:
     """Render one design's diagram into `out_dir` as `<design.name>.<fmt>`, atomically.
 
     Returns format -> written file. With `cache_dir`, an unchanged diagram is copied from the
-    cache instead of rendered; `RenderCache.at(cache_dir).hits` counts those.
+    cache instead of rendered.
     """
     result = render_resolutions([resolution], out_dir, formats, dpi, cache_dir, workers=1,
                                 show_progress=False)
@@ -63,17 +63,18 @@ def render_resolution(resolution: Resolution, out_dir: Path,
 
 
 def render_resolutions(resolutions: Sequence[Resolution], out_dir: Path,
-                       formats: Sequence[str] = ("png", "svg"), dpi: int = 96,
+                       formats: Sequence[str] = ("svg",), dpi: int = 96,
                        cache_dir: Path | None = None, workers: int | None = None,
                        show_progress: bool = True) -> BatchResult:
     """Render many designs' diagrams: cached ones copied, the rest `workers` at a time (one
-    per core by default), with a progress line on stderr for long batches."""
+    per core by default), with a progress line on stderr for long batches. The result
+    counts the diagrams rendered and those that came from the cache."""
     from flowdocs.render.batch import Job, render_batch, stderr_progress
-    from flowdocs.render.cache import RenderCache
+    from flowdocs.render.cache import Cache
     from flowdocs.render.graphviz import RenderOptions
 
     options = RenderOptions(tuple(formats), dpi)
     jobs = [Job(r.design.name, dot_source(r)) for r in resolutions]
-    cache = RenderCache.at(cache_dir) if cache_dir is not None else None
+    cache = Cache(cache_dir) if cache_dir is not None else None
     progress = stderr_progress(len(jobs)) if show_progress else None
     return render_batch(jobs, Path(out_dir), options, cache, workers, progress)

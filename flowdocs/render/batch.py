@@ -1,10 +1,8 @@
-"""Rendering many diagrams at once: cache first, then one diagram per core at a time.
+"""Rendering many diagrams at once: from the cache when it has them, else one `dot` each.
 
-Each diagram is laid out in a fresh Graphviz state (render.py says why and how), with every
-format from one layout. A `Renderer` takes diagrams
-as they become ready, so rendering starts while other designs are still loading, and always
-starts the largest diagram waiting, so that no core idles at the end. `partition` splits files
-the way the benchmark's floor runs them: many per process, one process per core.
+A `Renderer` takes diagrams as their DOT text becomes ready, so rendering starts while other
+designs are still loading, and always starts the largest diagram waiting, so that no core
+idles at the end. Threads are enough: each one waits on its `dot` process.
 """
 
 from __future__ import annotations
@@ -21,8 +19,14 @@ from pathlib import Path
 from types import TracebackType
 
 from flowdocs.files import atomic_write
-from flowdocs.render.cache import RenderCache
-from flowdocs.render.graphviz import RenderOptions, render_dot
+from flowdocs.render.cache import Cache, content_key, is_safe_name
+from flowdocs.render.graphviz import (
+    FORMATS,
+    RenderOptions,
+    looks_rendered,
+    render_dot,
+    renderer_id,
+)
 
 # A batch this long shows progress even when stderr is not a terminal.
 LONG_BATCH = 20
@@ -43,18 +47,14 @@ class BatchResult:
     files: dict[str, dict[str, Path]] = field(default_factory=dict)  # name -> format -> file
     rendered: int = 0
     cached: int = 0
-    dots: dict[str, str] = field(default_factory=dict)  # name -> DOT text (the cache's key)
 
 
-def partition(sizes: Sequence[int], chunks: int) -> list[list[int]]:
-    """Indexes of `sizes` split into at most `chunks` groups of similar total size."""
-    groups: list[list[int]] = [[] for _ in range(max(1, min(chunks, len(sizes))))]
-    totals = [0] * len(groups)
-    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        lightest = totals.index(min(totals))
-        groups[lightest].append(index)
-        totals[lightest] += sizes[index]
-    return [g for g in groups if g]
+def diagram_key(dot: str, fmt: str, options: RenderOptions, renderer: str) -> str:
+    """The cache key of one format of a diagram: the DOT text, the format, the renderer
+    (post-processing, Graphviz, icons) and, for PNG and PDF, the dpi (an SVG does not
+    depend on it, graphviz.py)."""
+    dpi = "any" if fmt == "svg" else str(options.dpi)
+    return content_key("diagram", renderer, fmt, dpi, dot)
 
 
 class Renderer:
@@ -62,20 +62,22 @@ class Renderer:
 
     Cached diagrams are only read. The others wait in a queue, largest first, for one of
     `workers` render threads. `outputs()` waits for them all. Leaving the `with` block
-    early (a design failed to load) drops the diagrams that have not started.
+    early (a design failed to load) drops the diagrams that have not started. Raises
+    RenderError at once when Graphviz is missing.
     """
 
-    def __init__(self, options: RenderOptions, cache: RenderCache | None = None,
+    def __init__(self, options: RenderOptions, cache: Cache | None = None,
                  workers: int | None = None, progress: Progress | None = None,
                  total: int = 0) -> None:
         self.options, self.cache, self.progress, self.total = options, cache, progress, total
+        self.renderer = renderer_id()
         self.result = BatchResult()
         self._outputs: dict[str, dict[str, bytes]] = {}
+        self._dots: dict[str, str] = {}
         self._waiting: list[tuple[int, int, Job]] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._running: list[Future[None]] = []
-        # Threads suffice: each one waits on a render process, which does the work.
         self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
 
     def __enter__(self) -> Renderer:
@@ -83,12 +85,16 @@ class Renderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop: diagrams that have not started are dropped; running ones finish."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def add(self, job: Job) -> None:
-        """Renders `job` soon, unless the cache has it."""
-        self.result.dots[job.name] = job.dot
-        found = self.cache.lookup(job.dot, self.options) if self.cache is not None else None
+        """Render `job` soon, unless the cache has it."""
+        self._dots[job.name] = job.dot
+        found = self._recall(job.dot)
         with self._lock:
             if found is not None:
                 self._outputs[job.name] = found
@@ -99,17 +105,47 @@ class Renderer:
         self._running.append(self._pool.submit(self._render_largest))
 
     def outputs(self) -> dict[str, dict[str, bytes]]:
-        """Every added diagram's outputs (name -> format -> bytes), once all are rendered."""
+        """Every added diagram's outputs (name -> format -> bytes), once all are rendered
+        (call it once every diagram is added: the render threads then end); raises the
+        first render's RenderError."""
         for future in self._running:
             future.result()
+        self._pool.shutdown()
         return self._outputs
+
+    def cached_files(self) -> dict[str, Path]:
+        """Every added diagram's cache entry (name -> file), once all are rendered: the
+        site links them instead of copying (one format only)."""
+        if self.cache is None or len(self.options.formats) != 1:
+            raise ValueError("cached_files needs a cache and one format")
+        self.outputs()
+        (fmt,) = self.options.formats
+        return {name: self.cache.path("diagram", self.key(dot, fmt))
+                for name, dot in self._dots.items()}
+
+    def key(self, dot: str, fmt: str) -> str:
+        return diagram_key(dot, fmt, self.options, self.renderer)
+
+    def _recall(self, dot: str) -> dict[str, bytes] | None:
+        if self.cache is None:
+            return None
+        found: dict[str, bytes] = {}
+        for fmt in self.options.formats:
+            data = self.cache.read("diagram", self.key(dot, fmt))
+            if data is None or not looks_rendered(fmt, data):
+                self.cache.count(hit=False)
+                return None
+            found[fmt] = data
+        self.cache.count(hit=True)
+        return found
 
     def _render_largest(self) -> None:
         with self._lock:
             _, _, job = heapq.heappop(self._waiting)
         outputs = render_dot(job.dot, self.options)
         if self.cache is not None:
-            self.cache.store(job.dot, self.options, outputs)
+            for fmt, data in outputs.items():
+                self.cache.write("diagram", self.key(job.dot, fmt), data)
         with self._lock:
             self._outputs[job.name] = outputs
             self.result.rendered += 1
@@ -121,7 +157,7 @@ class Renderer:
 
 
 def render_batch(jobs: Sequence[Job], out_dir: Path, options: RenderOptions,
-                 cache: RenderCache | None = None, workers: int | None = None,
+                 cache: Cache | None = None, workers: int | None = None,
                  progress: Progress | None = None) -> BatchResult:
     """Renders every job into `out_dir` as `<name>.<fmt>`, atomically; cached ones are only
     copied. `progress(done, total)` is called as diagrams finish (see `stderr_progress`)."""
@@ -134,11 +170,16 @@ def render_batch(jobs: Sequence[Job], out_dir: Path, options: RenderOptions,
 
 def write_outputs(result: BatchResult, out_dir: Path, names: Sequence[str],
                   outputs: dict[str, dict[str, bytes]]) -> BatchResult:
-    """`result` with each diagram written to `out_dir` as `<name>.<fmt>`, in `names`' order."""
+    """`result` with each diagram written to `out_dir` as `<name>.<fmt>`, in `names`' order.
+    A name that could leave `out_dir` is refused: names come from design files."""
     for name in names:
+        if not is_safe_name(name):
+            raise ValueError(f"not a design name: {name!r}")
         result.files[name] = {}
         for fmt, data in outputs[name].items():
-            path = out_dir / f"{name}.{fmt}"
+            if fmt not in FORMATS:
+                raise ValueError(f"not a format: {fmt!r}")
+            path = Path(out_dir) / f"{name}.{fmt}"
             atomic_write(path, data)
             result.files[name][fmt] = path
     return result

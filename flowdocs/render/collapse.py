@@ -18,6 +18,8 @@ from flowdocs.resolve.flows import Flow, Resolution
 # Above these sizes a design is "large" and collapses; below, everything is drawn.
 MAX_FULL_WORKLOADS = 12
 MAX_FULL_SPOKES = 4
+# What a reader sees of a workload's flows (`_signature`): equal ones fold together.
+Signature = tuple[tuple[object, ...], ...]
 
 T = TypeVar("T")
 
@@ -74,7 +76,7 @@ def plan(resolution: Resolution) -> Plan:
     hubs = hub_vnets(design)
     result = Plan(set())
 
-    def vnet_sig(vnet: str) -> frozenset:
+    def vnet_sig(vnet: str) -> frozenset[frozenset[Signature]]:
         return frozenset(sig for s, sig in subnet_sig.items() if s.split("/", 1)[0] == vnet)
 
     spokes = [v.name for v in design.vnets if v.name not in hubs]
@@ -114,7 +116,7 @@ def _group(items: Iterable[T], key: Callable[[T], Hashable]) -> list[tuple[T, li
     return [(members[0], members[1:]) for members in groups.values()]
 
 
-def _signature(flows: list[Flow]) -> tuple:
+def _signature(flows: list[Flow]) -> Signature:
     """What a reader sees of a workload's flows, without its own name: the path after the
     workload, how it ends, and the routes that decided it (by prefix and next hop, since
     every spoke of an estate has its own route table name)."""

@@ -1,43 +1,65 @@
-"""Rendering design files, with a warm path that does not even load unchanged designs.
+"""Design files to diagrams: load, resolve and draw each one, then render, with the cache.
 
-The render cache (cache.py) is keyed by DOT text, so a hit still costs loading and resolving
-the design. Most runs change nothing, so a second index maps each design file's bytes (with
-the flowdocs code, Graphviz, icons, formats and dpi) to its outputs and warnings. When every
-file of a run is in that index, the outputs are copied and nothing is loaded. When any file
-changed, every design is loaded and resolved as usual, and only the changed diagrams are
-rendered.
+A design's drawing (its name, what it extends, its DOT text and warnings) is a `design`
+cache entry keyed on flowdocs' code, the file's path and bytes, and the text of every base
+it extends: a variant whose base changed is drawn anew. So a warm run loads nothing: it
+recalls each drawing, and each diagram by its DOT text.
 
 A cold run keeps every core busy: designs load, resolve and turn into DOT text in worker
-processes, largest file first, and each diagram starts rendering as soon as its DOT text
-arrives. Rendering fills only the cache and memory; `out_dir` is written once every design
-has loaded and resolved, so a failing design still leaves nothing written (a cache entry is
-harmless: it is keyed by what it holds).
+processes (workers.py), largest file first, and each diagram starts rendering as soon as its
+DOT text arrives. Rendering fills only the cache and memory; `out_dir` is written once every
+design has loaded and resolved, so a failing design still leaves nothing written.
+
+Workers keep what they resolved (`resolved_design`), so the site's pages, made next in the
+same workers, need not load the designs again.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib
-import json
-import multiprocessing
 import os
-import sys
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import flowdocs
-from flowdocs.files import atomic_write, find_design_files
-from flowdocs.load.diagnostics import DesignError, Diagnostic
+from flowdocs.errors import FlowdocsError
+from flowdocs.files import PathArg, ReadError, find_design_files, read_design_bytes
 from flowdocs.render.batch import BatchResult, Job, Renderer, stderr_progress, write_outputs
-from flowdocs.render.cache import RenderCache, render_key
-from flowdocs.render.graphviz import RenderOptions, engine, renderer_id
-from flowdocs.render.icons import icons_digest
-from flowdocs.render.server import prestart
+from flowdocs.render.cache import (
+    Cache,
+    Part,
+    code_fingerprint,
+    file_digest,
+    found_key,
+    is_safe_name,
+)
+from flowdocs.render.graphviz import RenderOptions
+from flowdocs.render.workers import Workers
 
-PATH_MARK = "\0path\0"  # where a stored warning line names its design file
+if TYPE_CHECKING:
+    from flowdocs.analyse.resolved import ResolvedDesign
+    from flowdocs.load.diagnostics import Diagnostic
+
+# What a worker imports to draw a design (and to write its page, for the site).
+DRAWING_MODULES = ("flowdocs.render.designs", "flowdocs.analyse.resolved",
+                   "flowdocs.load.loader", "flowdocs.render.dot", "flowdocs.render.scene")
+
+
+@dataclass(frozen=True)
+class DrawnDesign:
+    """One design file drawn: what a worker sends back, or the cache gives. `key` is its
+    cache key; `found` the bases it was made from (path and text), when drawn just now."""
+
+    path: str
+    name: str = ""
+    extends: str | None = None
+    dot: str = ""
+    warnings: tuple[str, ...] = ()
+    digest: str = ""  # sha256 of the design file's bytes, as loaded
+    bases: tuple[str, ...] = ()  # the files it extends, nearest first
+    key: str = ""
+    errors: tuple[Diagnostic, ...] = ()
+    found: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -49,128 +71,136 @@ class DesignRun:
     designs: int = 0
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """A hash of flowdocs' own code and data: a new flowdocs resolves and draws anew."""
-    digest = hashlib.sha256()
-    package = Path(flowdocs.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def known_parts(path: str, digest: str) -> list[Part]:
+    """What a design's cache key starts from: flowdocs' code, the file's path (messages name
+    it, and bases are found from it) and its bytes' hash."""
+    return [code_fingerprint(), path, digest]
 
 
-def design_key(data: bytes, options: RenderOptions) -> str:
-    digest = hashlib.sha256()
-    for part in (code_fingerprint(), renderer_id(), icons_digest(), ",".join(options.formats),
-                 str(options.dpi)):
-        digest.update(part.encode("utf-8") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+# Designs this process resolved, by cache key: a worker draws a design, then writes its page.
+_resolved: dict[str, ResolvedDesign] = {}
 
 
-@dataclass(frozen=True)
-class DrawnDesign:
-    """What a worker process sends back for one design file: its diagram's DOT text and its
-    warnings, or the problems that stop it from loading."""
-
-    path: str
-    name: str = ""
-    dot: str = ""
-    warnings: tuple[str, ...] = ()
-    errors: tuple[Diagnostic, ...] = ()
-
-
-def _import_drawing() -> None:
-    """The modules that load, resolve and draw a design: imported once in this process
-    before the workers fork, after the cache check and the render servers' start (most of
-    a warm run's time would otherwise go on importing them)."""
-    for module in ("flowdocs.load.catalog", "flowdocs.resolve.flows", "flowdocs.load.loader",
-                   "flowdocs.analyse.resolved", "flowdocs.render.dot", "flowdocs.render.scene"):
-        importlib.import_module(module)
-
-
-def draw_design(file: Path) -> DrawnDesign:
+def draw_design(path: str) -> DrawnDesign:
     """Load, resolve and draw one design file (in a worker process: only text comes back)."""
-    from flowdocs.analyse.resolved import ResolvedDesign
-    from flowdocs.load.catalog import default_catalog
-    from flowdocs.load.loader import load_design
+    from flowdocs.load.diagnostics import DesignError
+    from flowdocs.load.loader import load_design_bytes, read_design
     from flowdocs.render import dot_source
-    from flowdocs.resolve.flows import resolve
 
     try:
-        loaded = load_design(file)
+        data = read_design(path, path)
+        loaded = load_design_bytes(data, path)
     except DesignError as error:
         return DrawnDesign(error.file, errors=tuple(error.diagnostics))
-    design = ResolvedDesign(loaded, resolve(loaded.design, default_catalog()))
-    return DrawnDesign(design.path, loaded.design.name, dot_source(design.resolution),
-                       tuple(design.warning_lines()))
+    design = _resolve(loaded)
+    digest = file_digest(data)
+    found = tuple(loaded.inputs()[1:])
+    key = found_key("design", known_parts(path, digest), found)
+    _resolved[key] = design
+    return DrawnDesign(path, design.design.name, design.design.extends,
+                       dot_source(design.resolution), tuple(design.warning_lines()), digest,
+                       tuple(base for base, _ in found), key, found=found)
 
 
-def render_design_files(paths: Iterable[str | os.PathLike], out_dir: Path,
-                        options: RenderOptions, cache_dir: Path | None = None,
-                        workers: int | None = None, show_progress: bool = True) -> DesignRun:
-    """Render the diagrams of the design files under `paths` into `out_dir`.
+def _resolve(loaded: Any) -> ResolvedDesign:
+    from flowdocs.analyse.resolved import ResolvedDesign
+    from flowdocs.load.catalog import default_catalog
+    from flowdocs.resolve.flows import resolve
 
-    Raises DesignErrors (nothing written) when any design fails to load or resolve.
-    """
-    files = find_design_files(paths)
-    cache = RenderCache.at(cache_dir) if cache_dir is not None else None
-    contents = [f.read_bytes() for f in files]
-    if cache is not None:
-        warm = _recall_all(cache, files, contents, options, out_dir)
-        if warm is not None:
-            return warm
-    workers = workers or os.cpu_count() or 1
-    if engine() == "library":
-        prestart(workers)  # the render servers warm up while this process imports and loads
-    _import_drawing()
-    progress = stderr_progress(len(files)) if show_progress else None
-    with Renderer(options, cache, workers, progress, len(files)) as renderer:
-        drawn = _draw_all(files, contents, workers, renderer)
-        _raise_problems(drawn)
-        outputs = renderer.outputs()
-    result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)
-    run = DesignRun(result, [line for d in drawn for line in d.warnings], len(drawn))
-    if cache is not None:
-        for design, data in zip(drawn, contents, strict=True):
-            entry = {"name": design.name, "warnings": [
-                line.replace(design.path, PATH_MARK, 1) for line in design.warnings],
-                "outputs": {fmt: render_key(design.dot, fmt, options.dpi)
-                            for fmt in options.formats}}
-            atomic_write(_index_path(cache, design_key(data, options)),
-                         json.dumps(entry, sort_keys=True))
-    return run
+    return ResolvedDesign(loaded, resolve(loaded.design, default_catalog()))
 
 
-def _draw_all(files: list[Path], contents: list[bytes], workers: int,
-              renderer: Renderer) -> list[DrawnDesign]:
-    """Every file drawn in `workers` processes, largest first, each diagram handed to
-    `renderer` as it arrives; after the first failure, nothing more is rendered."""
-    drawn: list[DrawnDesign | None] = [None] * len(files)
-    largest_first = sorted(range(len(files)), key=lambda i: (-len(contents[i]), i))
-    with ProcessPoolExecutor(max(1, min(workers, len(files))), _fork()) as pool:
-        futures = {pool.submit(draw_design, files[i]): i for i in largest_first}
-        failed = False
-        for future in as_completed(futures):
-            design = drawn[futures[future]] = future.result()
-            failed = failed or bool(design.errors)
+def resolved_design(path: str, key: str) -> ResolvedDesign:
+    """The design at `path` as drawn under `key`: kept from drawing it, or loaded again.
+    Raises a FlowdocsError if the file has changed since (its key no longer matches)."""
+    if key not in _resolved:
+        drawn = draw_design(path)
+        if drawn.key != key:
+            raise FlowdocsError(f"{path}: error: the design changed while flowdocs read it; "
+                                f"run flowdocs again")
+    return _resolved[key]
+
+
+def keep_resolved(keys: Iterable[str]) -> None:
+    """Forget the designs this process resolved, but those under `keys` (a long-running
+    `mkdocs serve` would otherwise keep every version of every design)."""
+    wanted = set(keys)
+    for key in [k for k in _resolved if k not in wanted]:
+        del _resolved[key]
+
+
+def recall_design(cache: Cache, path: str) -> DrawnDesign | None:
+    """The design's drawing from the cache, or None: a miss, or an entry that is not what
+    `draw_design` stores (a design name that is not a file name, say)."""
+    try:
+        digest = file_digest(read_design_bytes(path))
+    except ReadError:
+        return None  # drawn (and reported) by a worker
+    found = cache.recall("design", known_parts(path, digest))
+    drawn = _from_entry(path, digest, found[0], found[1]) if found is not None else None
+    cache.count(hit=drawn is not None)
+    return drawn
+
+
+def _from_entry(path: str, digest: str, key: str, entry: dict[str, Any]) -> DrawnDesign | None:
+    name, extends, dot = entry.get("name"), entry.get("extends"), entry.get("dot")
+    warnings, bases = entry.get("warnings"), entry.get("bases")
+    if not (is_safe_name(name) and isinstance(dot, str) and dot
+            and (extends is None or isinstance(extends, str))
+            and isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)
+            and isinstance(bases, list) and all(isinstance(b, str) for b in bases)):
+        return None
+    assert isinstance(name, str)
+    return DrawnDesign(path, name, extends, dot, tuple(warnings), digest, tuple(bases), key)
+
+
+def remember_design(cache: Cache, drawn: DrawnDesign) -> None:
+    cache.remember("design", known_parts(drawn.path, drawn.digest), drawn.found, {
+        "name": drawn.name, "extends": drawn.extends, "dot": drawn.dot,
+        "warnings": list(drawn.warnings), "bases": list(drawn.bases)})
+
+
+def draw_designs(files: Sequence[str], cache: Cache | None, workers: Workers,
+                 on_drawn: Callable[[DrawnDesign], None]) -> list[DrawnDesign]:
+    """Every design file drawn: from the cache, else by `workers`, largest file first.
+    `on_drawn` gets each drawing as it is ready, until a design fails to load; every
+    failure is collected (`raise_problems` reports them)."""
+    drawn: list[DrawnDesign | None] = [
+        recall_design(cache, path) if cache is not None else None for path in files]
+    missing = sorted((i for i, d in enumerate(drawn) if d is None),
+                     key=lambda i: (-file_size(files[i]), i))
+    size = sum(file_size(files[i]) for i in missing)
+    workers.start(len(missing), size)  # before on_drawn starts render threads
+    for design in drawn:
+        if design is not None:
+            on_drawn(design)
+    failed = False
+    for index, design in workers.run(draw_design, [files[i] for i in missing], size):
+        drawn[missing[index]] = design
+        failed = failed or bool(design.errors)
+        if not design.errors:
+            if cache is not None:
+                remember_design(cache, design)
             if not failed:
-                renderer.add(Job(design.name, design.dot))
+                on_drawn(design)
     return [d for d in drawn if d is not None]
 
 
-def _fork() -> multiprocessing.context.BaseContext | None:
-    """Forked workers start at once with flowdocs already imported (Linux); elsewhere the
-    platform's default start method is the safe one."""
-    return multiprocessing.get_context("fork") if sys.platform == "linux" else None
+def file_size(path: str) -> int:
+    """A design file's size: how much work it is, roughly."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
-def _raise_problems(drawn: list[DrawnDesign]) -> None:
+def raise_problems(drawn: Sequence[DrawnDesign]) -> None:
     """DesignErrors for every design that failed to load and every reused design name, in
     the order `loader.load_designs` reports them."""
-    from flowdocs.load.diagnostics import DesignErrors
+    names = [d.name for d in drawn if not d.errors]
+    if len(names) == len(drawn) and len(set(names)) == len(names):
+        return  # the usual case, without importing the loader
+    from flowdocs.load.diagnostics import DesignError, DesignErrors
     from flowdocs.load.loader import duplicate_name_errors, load_design
 
     errors = [DesignError(d.path, d.errors) for d in drawn if d.errors]
@@ -181,38 +211,22 @@ def _raise_problems(drawn: list[DrawnDesign]) -> None:
         raise DesignErrors(errors)
 
 
-def _recall_all(cache: RenderCache, files: list[Path], contents: list[bytes],
-                options: RenderOptions, out_dir: Path) -> DesignRun | None:
-    """Every design's outputs from the index, or None if any design is new or changed."""
-    entries = []
-    for data in contents:
-        try:
-            entries.append(json.loads(_index_path(cache, design_key(data, options)).read_text()))
-        except (OSError, ValueError):
-            return None
-    names = [entry["name"] for entry in entries]
-    if len(set(names)) != len(names):
-        return None  # the full path reports the duplicate
-    outputs = {}
-    for entry in entries:
-        try:
-            outputs[entry["name"]] = {fmt: cache.path(key, fmt).read_bytes()
-                                      for fmt, key in entry["outputs"].items()}
-        except OSError:
-            return None
-    run = DesignRun(BatchResult(), designs=len(entries))
-    for file, entry in zip(files, entries, strict=True):
-        name = entry["name"]
-        run.result.files[name] = {}
-        for fmt, data in outputs[name].items():
-            path = out_dir / f"{name}.{fmt}"
-            atomic_write(path, data)
-            run.result.files[name][fmt] = path
-        run.result.cached += 1
-        run.warnings += [line.replace(PATH_MARK, str(file), 1) for line in entry["warnings"]]
-    cache.hits += len(entries)
-    return run
+def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: RenderOptions,
+                        cache_dir: Path | None = None, workers: int | None = None,
+                        show_progress: bool = True) -> DesignRun:
+    """Render the diagrams of the design files under `paths` into `out_dir`.
 
-
-def _index_path(cache: RenderCache, key: str) -> Path:
-    return cache.root / "designs" / key[:2] / f"{key}.json"
+    Raises DesignErrors (nothing written) when any design fails to load or resolve, and
+    RenderError when Graphviz is missing or fails.
+    """
+    files = [os.fspath(f) for f in find_design_files(paths)]
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    progress = stderr_progress(len(files)) if show_progress else None
+    with Workers(workers, DRAWING_MODULES) as pool, \
+            Renderer(options, cache, workers, progress, len(files)) as renderer:
+        drawn = draw_designs(files, cache, pool,
+                             lambda design: renderer.add(Job(design.name, design.dot)))
+        raise_problems(drawn)
+        outputs = renderer.outputs()
+    result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)
+    return DesignRun(result, [line for d in drawn for line in d.warnings], len(drawn))

@@ -74,8 +74,8 @@ def to_dot(scene: Scene) -> str:
 
 
 @contextmanager
-def _diagram(name: str, graph_attr: dict, node_attr: dict,
-             edge_attr: dict) -> Iterator[Diagram]:
+def _diagram(name: str, graph_attr: dict[str, str], node_attr: dict[str, str],
+             edge_attr: dict[str, str]) -> Iterator[Diagram]:
     """A Diagram as a context without `__exit__`'s render: nothing is written or opened."""
     diagram = Diagram(name, filename=name, show=False, outformat="png", direction="LR",
                       graph_attr=graph_attr, node_attr=node_attr, edge_attr=edge_attr)

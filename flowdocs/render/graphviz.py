@@ -1,14 +1,12 @@
-"""DOT text to PNG, SVG and PDF with Graphviz, byte-identical from run to run.
+"""DOT text to SVG, PNG and PDF with Graphviz's `dot`, byte-identical from run to run.
 
-Two engines, one layout per diagram in a fresh Graphviz state (see libgv/__main__.py):
+Every diagram gets a fresh `dot` process that reads the DOT text on standard input and writes
+every requested format from one layout. A fresh process is what makes the output
+deterministic: Graphviz 2.43 orders clusters by the heap addresses of their interned names,
+so a process that has laid out other graphs first can lay out the same graph differently.
+`dot` runs in the icons' folder (the DOT text names each icon by its relative path) with
+`LC_ALL=C.UTF-8`, so neither the working folder nor the user's locale reaches the output.
 
-- `library` (Linux with Graphviz's C library): render servers that fork a child per diagram
-  and write PNGs with `libgv/png_encoder.py`, about twice as fast as `dot -Tpng`.
-- `dot`: a new `dot` process per diagram, reading stdin; used elsewhere, or when
-  `FLOWDOCS_RENDER_ENGINE=dot` asks for it.
-
-Both draw the same pixels; their PNG bytes differ, so the engine is part of the cache key.
-Graphviz runs in the icons' folder, so the DOT text names each icon by its relative path.
 Afterwards each output is made deterministic and self-contained:
 
 - SVG: the icons are inlined as `data:` URIs (an SVG inside `<img>` may load nothing else),
@@ -24,25 +22,16 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shutil
 import struct
 import subprocess
-import sys
 from dataclasses import dataclass
 
 from flowdocs.errors import FlowdocsError
-from flowdocs.render.icons import icon_data_uri, icon_root
-from flowdocs.render.server import (
-    ServerError,
-    ServerStartError,
-    library_usable,
-    render_with_library,
-)
 
 FORMATS = ("png", "svg", "pdf")
-ENGINES = ("library", "dot")
-ENGINE_VARIABLE = "FLOWDOCS_RENDER_ENGINE"
 # Bumped whenever post-processing changes what a render produces (part of the cache key).
-POSTPROCESS_VERSION = "2"
+POSTPROCESS_VERSION = "3"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_VOLATILE = {b"tIME", b"tEXt", b"zTXt", b"iTXt"}
 _SVG_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
@@ -52,15 +41,19 @@ _SVG_SIZE = re.compile(r'<svg width="[\d.]+pt" height="[\d.]+pt"\n'
 _SVG_SCALE = re.compile(r'(class="graph" transform=")scale\([\d.]+ [\d.]+\)')
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})Z\)")
 FIXED_PDF_DATE = b"20000101000000"
+NO_DOT = ("Graphviz's `dot` was not found on PATH; install Graphviz (`make system-deps` does "
+          "it on Debian and Ubuntu)")
 
 
 class RenderError(FlowdocsError):
-    """Graphviz failed on a DOT text: a flowdocs bug, or a broken Graphviz install."""
+    """Graphviz is missing, or failed on a DOT text (a flowdocs bug, or a broken install)."""
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    formats: tuple[str, ...] = ("png", "svg")
+    """The formats to render, each from the same layout, and the PNG's resolution."""
+
+    formats: tuple[str, ...] = ("svg",)
     dpi: int = 96
 
     def __post_init__(self) -> None:
@@ -71,112 +64,108 @@ class RenderOptions:
             raise ValueError(f"expected a dpi between 36 and 600, found {self.dpi}")
 
 
-@functools.cache
+def dot_executable() -> str:
+    """The `dot` on PATH, looked up on every call: PATH may change within a process."""
+    found = shutil.which("dot")
+    if found is None:
+        raise RenderError(NO_DOT)
+    return found
+
+
 def dot_version() -> str:
-    """`dot -V`, part of the cache key: another Graphviz lays out differently."""
+    """`dot -V`: another Graphviz lays out differently, so it is part of the cache key."""
+    return _version_of(dot_executable())
+
+
+@functools.cache
+def _version_of(executable: str) -> str:
     try:
-        run = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise RenderError("Graphviz `dot` was not found on PATH; run `make system-deps`") from None
-    return run.stderr.strip()
-
-
-def engine() -> str:
-    """The engine this run renders with: `library` where it can run, unless the environment
-    asks for `dot`."""
-    wanted = os.environ.get(ENGINE_VARIABLE, "")
-    if wanted not in ("", *ENGINES):
-        raise RenderError(f"{ENGINE_VARIABLE} must be one of {', '.join(ENGINES)}, "
-                          f"found {wanted!r}")
-    return "library" if wanted != "dot" and library_usable() else "dot"
+        run = subprocess.run([executable, "-V"], capture_output=True, check=False)
+    except OSError as error:
+        raise RenderError(f"cannot run {executable}: {error.strerror or error}") from None
+    if run.returncode != 0:
+        raise RenderError(f"`{executable} -V` failed: {_one_line(run.stderr)}")
+    return run.stderr.decode("utf-8", "replace").strip()
 
 
 def renderer_id() -> str:
-    """What the bytes of a render depend on besides the DOT text (part of the cache keys)."""
-    return f"{POSTPROCESS_VERSION}:{engine()}:{dot_version()}"
+    """What the bytes of a render depend on besides the DOT text, the format and the dpi:
+    flowdocs' post-processing, the Graphviz version and the icons (part of the cache key)."""
+    from flowdocs.render.icons import icons_digest
+
+    return f"{POSTPROCESS_VERSION}:{dot_version()}:{icons_digest()}"
 
 
-def dot_command(options: RenderOptions) -> list[str]:
+def dot_command(options: RenderOptions, executable: str = "dot") -> list[str]:
     """`dot` with every requested format: one layout serves them all."""
-    return ["dot", f"-Gdpi={options.dpi}", *(f"-T{fmt}" for fmt in options.formats)]
+    return [executable, f"-Gdpi={options.dpi}", *(f"-T{fmt}" for fmt in options.formats)]
 
 
 def render_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
-    """One DOT text rendered in every format of `options`, post-processed."""
-    outputs = None
-    if engine() == "library":
-        try:
-            outputs = render_with_library(text, options.formats, options.dpi)
-        except ServerStartError as error:
-            _warn_falling_back(str(error))
-        except ServerError as error:
-            raise RenderError(f"Graphviz failed: {error}") from None
-    if outputs is None:
-        outputs = _render_with_dot(text, options)
-    return {fmt: finish(fmt, outputs[fmt], options.dpi) for fmt in options.formats}
+    """One DOT text rendered by a fresh `dot` process in every format of `options`,
+    post-processed. Raises RenderError, with dot's own message, when it fails."""
+    from flowdocs.render.icons import icon_root
 
-
-_warned: list[str] = []
-
-
-def _warn_falling_back(reason: str) -> None:
-    """Once per run: the library engine cannot start here, so `dot` renders (and the cache
-    keys say so, as `engine()` now answers `dot`)."""
-    if not _warned:
-        _warned.append(reason)
-        print(f"flowdocs: warning: {reason}; rendering with the `dot` command instead "
-              f"(set {ENGINE_VARIABLE}=dot to skip the attempt)", file=sys.stderr)
-
-
-def _render_with_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
-    """A fresh `dot` process for one diagram, reading stdin, with the same arguments and the
-    icons' folder as working directory. Graphviz 2.43 orders clusters by the address of their
-    interned names, so a process that has laid out other graphs first (or was given other
-    file names) can lay out the same graph differently; a fresh, identical process cannot."""
+    command = dot_command(options, dot_executable())
     try:
-        run = subprocess.run(dot_command(options), input=text.encode("utf-8"),
-                             capture_output=True, cwd=icon_root(), check=False,
+        run = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
+                             cwd=icon_root(), check=False,
                              env={**os.environ, "LC_ALL": "C.UTF-8"})
-    except FileNotFoundError:
-        raise RenderError("Graphviz `dot` was not found on PATH; run `make system-deps`") from None
+    except OSError as error:
+        raise RenderError(f"cannot run {command[0]}: {error.strerror or error}") from None
     if run.returncode != 0:
-        raise RenderError(f"dot failed: {run.stderr.decode('utf-8', 'replace').strip()}")
+        raise RenderError(f"dot failed (exit status {run.returncode}): "
+                          f"{_one_line(run.stderr) or 'no message'}")
     outputs = split_outputs(run.stdout)
     if sorted(outputs) != sorted(options.formats):
         raise RenderError(f"dot wrote {sorted(outputs)}, expected {list(options.formats)}")
-    return outputs
+    return {fmt: finish(fmt, outputs[fmt]) for fmt in options.formats}
+
+
+def _one_line(message: bytes) -> str:
+    """dot's standard error on one line: an error is shown as one `flowdocs: error:` line."""
+    return "; ".join(line.strip() for line in message.decode("utf-8", "replace").splitlines()
+                     if line.strip())
 
 
 def split_outputs(data: bytes) -> dict[str, bytes]:
     """dot's standard output with several -T formats, cut into one document per format."""
     outputs: dict[str, bytes] = {}
     offset = 0
-    while offset < len(data):
-        if data.startswith(PNG_SIGNATURE, offset):
-            end = offset + len(PNG_SIGNATURE)
-            while data[end + 4:end + 8] != b"IEND":
-                end += 12 + struct.unpack(">I", data[end:end + 4])[0]
-            fmt, end = "png", end + 12
-        elif data.startswith(b"%PDF", offset):
-            fmt, end = "pdf", data.index(b"%%EOF\n", offset) + 6
-        elif data.startswith(b"<?xml", offset):
-            fmt, end = "svg", data.index(b"</svg>\n", offset) + 7
-        else:
-            raise RenderError(f"unexpected output from dot at byte {offset}")
-        outputs[fmt], offset = data[offset:end], end
+    try:
+        while offset < len(data):
+            if data.startswith(PNG_SIGNATURE, offset):
+                end = offset + len(PNG_SIGNATURE)
+                while data[end + 4:end + 8] != b"IEND":
+                    if end + 8 > len(data):
+                        raise ValueError("a PNG without its end")
+                    end += 12 + struct.unpack(">I", data[end:end + 4])[0]
+                fmt, end = "png", end + 12
+            elif data.startswith(b"%PDF", offset):
+                fmt, end = "pdf", data.index(b"%%EOF\n", offset) + 6
+            elif data.startswith(b"<?xml", offset):
+                fmt, end = "svg", data.index(b"</svg>\n", offset) + 7
+            else:
+                raise ValueError(f"unexpected bytes at {offset}")
+            outputs[fmt], offset = data[offset:end], end
+    except (ValueError, struct.error) as error:
+        raise RenderError(f"cannot read dot's output: {error}") from None
     return outputs
 
 
-def finish(fmt: str, data: bytes, dpi: int) -> bytes:
+def finish(fmt: str, data: bytes) -> bytes:
     """An output made deterministic and self-contained (see the module docstring)."""
     if fmt == "svg":
-        return finish_svg(data.decode("utf-8"), dpi).encode("utf-8")
+        return finish_svg(data.decode("utf-8")).encode("utf-8")
     if fmt == "png":
         return finish_png(data)
     return _PDF_DATE.sub(b"/CreationDate (D:" + FIXED_PDF_DATE + b"Z)", data)
 
 
-def finish_svg(svg: str, dpi: int) -> str:
+def finish_svg(svg: str) -> str:
+    """The SVG without comments, with its icons inlined, drawn at scale 1 and sized in points."""
+    from flowdocs.render.icons import icon_data_uri, icon_root
+
     svg = _SVG_COMMENT.sub("", svg)
 
     def inline(match: re.Match[str]) -> str:
@@ -202,6 +191,7 @@ def finish_svg(svg: str, dpi: int) -> str:
 
 
 def finish_png(data: bytes) -> bytes:
+    """The PNG without its text and time chunks."""
     if not data.startswith(PNG_SIGNATURE):
         raise RenderError("Graphviz wrote something that is not a PNG")
     out, offset = [PNG_SIGNATURE], len(PNG_SIGNATURE)
@@ -212,6 +202,16 @@ def finish_png(data: bytes) -> bytes:
             out.append(chunk)
         offset += 12 + length
     return b"".join(out)
+
+
+def looks_rendered(fmt: str, data: bytes) -> bool:
+    """Whether `data` starts and ends as a finished output of `fmt` does (a cache entry
+    that does not is corrupt)."""
+    if fmt == "svg":
+        return data.startswith(b"<?xml") and data.rstrip().endswith(b"</svg>")
+    if fmt == "png":
+        return data.startswith(PNG_SIGNATURE) and data[-8:-4] == b"IEND"
+    return data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
 
 
 def png_size(data: bytes) -> tuple[int, int]:

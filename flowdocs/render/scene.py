@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Literal
 
 from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.model import Firewall
 from flowdocs.render import collapse
 from flowdocs.resolve.bypass import BYPASS_REASONS, bypassed_firewalls
 from flowdocs.resolve.flows import Flow, Resolution
@@ -119,7 +120,7 @@ class _Builder:
         self.nodes: dict[str, Node] = {}
         self.places: dict[str, list[str]] = {}  # VNET or VNET/SUBNET -> node ids
         self.loose: list[str] = []
-        self.edges: dict[tuple, Edge] = {}
+        self.edges: dict[tuple[object, ...], Edge] = {}
         self.services: list[str] = []
         self.crossed: dict[str, set[int]] = {}
         self.bypassed: dict[str, dict[int, str]] = {}
@@ -365,7 +366,7 @@ class _Builder:
         return keys
 
 
-def _firewall_detail(fw) -> tuple[str, ...]:
+def _firewall_detail(fw: Firewall) -> tuple[str, ...]:
     kind = f"Azure Firewall {fw.sku or ''}".strip() if fw.type == "azure-firewall" \
         else (fw.vendor or "NVA")
     return (kind, fw.private_ip)

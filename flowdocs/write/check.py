@@ -30,8 +30,9 @@ class CheckReport:
 
 def check(options: SiteOptions, output: Path) -> CheckReport:
     """Validate every design and compare the generated output under `output` with what the
-    designs generate now. Raises `DesignErrors` or `TemplateProblem` like a build."""
-    site = prepare(options)
+    designs generate now. Raises `DesignErrors` or `TemplateProblem` like a build; renders
+    no diagram."""
+    site = prepare(options, render=False)
     return CheckReport(site, compare(site, output))
 
 
@@ -39,8 +40,8 @@ def compare(site: Site, output: Path) -> list[str]:
     """`PATH: error: MESSAGE` for each page that is missing, differs or is left over.
 
     Pages are compared byte for byte; each page carries its design's content hash, so any
-    change to a design shows. Diagrams are checked for presence only: their bytes depend on
-    the Graphviz and font versions of the machine that rendered them.
+    change to a design shows. Diagrams (SVG) are checked for presence only: their bytes
+    depend on the Graphviz and font versions of the machine that rendered them.
     """
     problems: list[str] = []
     for page in site.pages:
