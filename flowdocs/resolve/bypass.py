@@ -4,6 +4,9 @@ A flow bypasses a firewall when the workload's traffic would otherwise meet it: 
 of the same workload crosses it, or the workload subnet's 0.0.0.0/0 route names it as next hop.
 That is read from the resolution (the flows, and the subnet's effective routes that decided
 them); no path is followed again.
+
+`Bypasses` reads the flows once for a whole resolution; `bypassed_firewalls` answers for a
+single flow, and reads every flow each time.
 """
 
 from __future__ import annotations
@@ -21,16 +24,44 @@ BYPASS_REASONS = {
 }
 
 
+class Bypasses:
+    """The firewalls each flow of one resolution bypasses, with the flows read once.
+
+    The resolution must not change while this is in use: what each workload's traffic
+    would meet is worked out on first asking, and kept.
+    """
+
+    def __init__(self, resolution: Resolution) -> None:
+        self._resolution = resolution
+        self._crossed: dict[str, set[str]] = {}
+        for flow in resolution.flows:
+            self._crossed.setdefault(flow.workload, set()).update(flow.firewalls)
+        self._expected: dict[str, set[str]] = {}
+
+    def of(self, flow: Flow) -> tuple[str, ...]:
+        """Firewalls the flow would meet by default but does not cross, in design order."""
+        if flow.status != "delivered":
+            return ()
+        expected = self._expected.get(flow.workload)
+        if expected is None:
+            expected = _expected(self._resolution, flow.workload,
+                                 self._crossed.get(flow.workload, set()))
+            self._expected[flow.workload] = expected
+        if not expected:
+            return ()
+        return _missed(self._resolution, flow, expected)
+
+
 def bypassed_firewalls(resolution: Resolution, flow: Flow) -> tuple[str, ...]:
-    """Firewalls the flow would meet by default but does not cross, in design order."""
+    """Firewalls the flow would meet by default but does not cross, in design order.
+
+    For many flows of one resolution, `Bypasses` gives the same answers without reading
+    every flow for each."""
     if flow.status != "delivered":
         return ()
-    expected = set(_crossed_by_siblings(resolution, flow.workload))
-    default = default_route_firewall(resolution, flow.workload)
-    if default is not None:
-        expected.add(default)
-    return tuple(f.name for f in resolution.design.firewalls
-                 if f.name in expected and f.name not in flow.firewalls)
+    crossed = {name for f in resolution.flows if f.workload == flow.workload
+               for name in f.firewalls}
+    return _missed(resolution, flow, _expected(resolution, flow.workload, crossed))
 
 
 def default_route_firewall(resolution: Resolution, workload: str) -> str | None:
@@ -52,5 +83,16 @@ def default_route_firewall(resolution: Resolution, workload: str) -> str | None:
     return firewall.name if firewall is not None else None
 
 
-def _crossed_by_siblings(resolution: Resolution, workload: str) -> set[str]:
-    return {name for f in resolution.flows if f.workload == workload for name in f.firewalls}
+def _expected(resolution: Resolution, workload: str, crossed: set[str]) -> set[str]:
+    """The firewalls the workload's traffic meets: those its flows cross (`crossed`), and
+    the one its default route names."""
+    expected = set(crossed)
+    default = default_route_firewall(resolution, workload)
+    if default is not None:
+        expected.add(default)
+    return expected
+
+
+def _missed(resolution: Resolution, flow: Flow, expected: set[str]) -> tuple[str, ...]:
+    return tuple(f.name for f in resolution.design.firewalls
+                 if f.name in expected and f.name not in flow.firewalls)

@@ -7,6 +7,10 @@ Markdown built by flowdocs is escaped: `<`, `>` and `&` become HTML entities, Ma
 punctuation is backslash-escaped, line breaks are folded so that no text can open a block
 (heading, list, table, admonition), and `{`/`}` are escaped so that a Jinja-based MkDocs
 plugin (macros) never sees `{{` or `{%` in a page. Trusted Markdown is marked by `Md`.
+
+A page escapes hundreds of thousands of values, nearly all of them short names with nothing
+to escape: each function here does its work in a few C-level string operations, and skips
+the replacing altogether when a regular expression finds nothing to replace.
 """
 
 from __future__ import annotations
@@ -16,10 +20,20 @@ from collections.abc import Iterable
 
 # Escaped with a backslash: characters Python-Markdown (with the tables extension) and
 # CommonMark both accept as backslash escapes.
-_BACKSLASHED = frozenset("\\`*_{}[]|!")
+_BACKSLASHED = "\\`*_{}[]|!"
 # Escaped as numeric entities: HTML's own, and '~' (pymdownx.tilde reads `~x~` as subscript,
 # and '\~' is not an escape in Python-Markdown).
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
+# Every inline replacement as one table, applied in a single pass: a replacement is never
+# itself replaced (the backslash `\*` adds, the `&` `&lt;` adds, stay as they are).
+_INLINE = str.maketrans({**{c: "\\" + c for c in _BACKSLASHED}, **_ENTITIES})
+_INLINE_SPECIAL = re.compile("[" + re.escape(_BACKSLASHED + "".join(_ENTITIES)) + "]")
+# Inline Markdown keeps its emphasis markers: the same table without `*` and `_`.
+_EMPHASIS_KEPT = str.maketrans({c: r for c, r in
+                                {**{c: "\\" + c for c in _BACKSLASHED}, **_ENTITIES}.items()
+                                if c not in "*_"})
+_EMPHASIS_SPECIAL = re.compile("[" + re.escape(
+    "".join(c for c in _BACKSLASHED + "".join(_ENTITIES) if c not in "*_")) + "]")
 # What opens a block at the start of a line once inline characters are escaped: headings,
 # lists, rules, admonitions and tabs (!!!, ???, ===), definition lists, setext underlines.
 # Backslash where Python-Markdown accepts it, an entity where it does not.
@@ -47,9 +61,16 @@ def text(value: object) -> Md:
     """Any value as inline Markdown that reads as the literal text, on one line."""
     if isinstance(value, Md):
         return value
-    folded = " ".join(str(value).split())
-    escaped = "".join(_escape_char(c) for c in folded)
-    return Md(_protect_block_start(escaped))
+    return Md(_escaped(value))
+
+
+def plain_text(value: object) -> str:
+    """`text` as a plain str, for text that is printed or joined at once. A page escapes
+    hundreds of thousands of values, and unlike a str every `Md` is an object that the
+    garbage collector tracks, and scans again and again while the page is built."""
+    if isinstance(value, Md):
+        return value
+    return _escaped(value)
 
 
 def heading(value: object) -> Md:
@@ -71,13 +92,18 @@ def code(value: object) -> Md:
 
 def md(template: str, *args: object, **kwargs: object) -> Md:
     """`str.format` for trusted Markdown: every argument that is not `Md` is escaped."""
-    return Md(template.format(*(_trusted(a) for a in args),
-                              **{k: _trusted(v) for k, v in kwargs.items()}))
+    # `kwargs` is this call's own dict: escaping in place spares building another.
+    for key, value in kwargs.items():
+        if not isinstance(value, Md):
+            kwargs[key] = _escaped(value)
+    if args:
+        args = tuple([a if isinstance(a, Md) else _escaped(a) for a in args])
+    return Md(template.format(*args, **kwargs))
 
 
 def join(items: Iterable[object], separator: str = ", ", last: str | None = None) -> Md:
     """Items escaped and joined; `last` joins the final pair ("a, b and c")."""
-    parts = [_trusted(i) for i in items]
+    parts = [i if isinstance(i, Md) else _escaped(i) for i in items]
     if last is not None and len(parts) > 1:
         return Md(separator.join(parts[:-1]) + last + parts[-1])
     return Md(separator.join(parts))
@@ -114,7 +140,9 @@ def _inline_text(segment: str) -> str:
 
 
 def _emphasis_text(segment: str) -> str:
-    return "".join(c if c in "*_" else _escape_char(c) for c in segment)
+    if _EMPHASIS_SPECIAL.search(segment) is None:
+        return segment
+    return segment.translate(_EMPHASIS_KEPT)
 
 
 def _code_span(content: str) -> str:
@@ -125,24 +153,24 @@ def _code_span(content: str) -> str:
     return f"`` {content} ``" if "`" in content else f"`{content}`"
 
 
-def _escape_char(char: str) -> str:
-    if char in _ENTITIES:
-        return _ENTITIES[char]
-    if char in _BACKSLASHED:
-        return "\\" + char
-    return char
+def _escaped(value: object) -> str:
+    folded = " ".join(str(value).split())
+    if _INLINE_SPECIAL.search(folded) is not None:
+        folded = folded.translate(_INLINE)
+    return _protect_block_start(folded)
 
 
 def _protect_block_start(escaped: str) -> str:
-    if escaped[:1] in _BLOCK_START:
-        return _BLOCK_START[escaped[0]] + escaped[1:]
+    first = escaped[:1]
+    if first in _BLOCK_START:
+        return _BLOCK_START[first] + escaped[1:]
+    # `\d` is Unicode category Nd, as is `str.isdecimal`: text that starts with anything
+    # else (nearly all of it) cannot be an ordered list item.
+    if not first.isdecimal():
+        return escaped
     item = _ORDERED_ITEM.match(escaped)
     if item is None:
         return escaped
     # "1." opens an ordered list and "1\." does not; Python-Markdown has no "1)" lists.
     digits = item.group(1)
     return digits + "\\" + escaped[len(digits):] if item.group(2) == "." else escaped
-
-
-def _trusted(value: object) -> str:
-    return value if isinstance(value, Md) else text(value)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowdocs.load.catalog import Catalog
+from flowdocs.load.model import Workload
 from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
 from flowdocs.resolve.topology import SubnetRef
-from flowdocs.write.escaping import Md, code, join, md
+from flowdocs.write.escaping import Md, code, join, md, text
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,14 @@ class Narrative:
 
 def narrate(flow: Flow, resolution: Resolution, catalog: Catalog) -> Narrative:
     """The narrative of one flow of `resolution`."""
-    return _Narrator(flow, resolution, catalog).narrative()
+    return _Narrator(flow, _Shared(resolution, catalog)).narrative()
+
+
+def narrate_all(resolution: Resolution, catalog: Catalog) -> list[Narrative]:
+    """The narratives of every flow of `resolution`, in its order. Flows share routes,
+    subnets and services: what they share is described once."""
+    shared = _Shared(resolution, catalog)
+    return [_Narrator(flow, shared).narrative() for flow in resolution.flows]
 
 
 def describe_route(route: EffectiveRoute) -> Md:
@@ -76,24 +84,106 @@ def deciding_route_line(route: EffectiveRoute | None) -> Md:
               prefix=code(route.address_prefix), hop=next_hop(route))
 
 
-class _Narrator:
-    def __init__(self, flow: Flow, resolution: Resolution, catalog: Catalog) -> None:
-        self.flow = flow
+class _RouteWords:
+    """How the narratives name one route. It holds the route, so that a memo kept by the
+    route's id can never meet another route under the same id."""
+
+    __slots__ = ("deciding_line", "description", "name", "route")
+
+    def __init__(self, route: EffectiveRoute) -> None:
+        self.route = route
+        self.description = describe_route(route)
+        self.name = (md("the User route {n}", n=code(f"{route.table}/{route.name}"))
+                     if route.source == "User" else self.description)
+        self.deciding_line = deciding_route_line(route)
+
+
+class _Shared:
+    """What the narratives of one resolution have in common, each piece worked out once:
+    a page narrates thousands of flows over a few routes, subnets and services. Pieces are
+    kept by the identity of the route they describe (routes are shared, not copied)."""
+
+    def __init__(self, resolution: Resolution, catalog: Catalog) -> None:
         self.resolution = resolution
         self.catalog = catalog
         self.topology = resolution.topology
-        self.workload = next(w for w in resolution.design.workloads if w.name == flow.workload)
+        self.workloads: dict[str, Workload] = {}
+        for workload in resolution.design.workloads:
+            self.workloads.setdefault(workload.name, workload)
+        self._titles: dict[str, Md] = {}
+        self._codes: dict[str, Md] = {}
+        self._lists: dict[tuple[str, ...], Md] = {}
+        self._routes: dict[int, _RouteWords] = {}
+        self._defaults: dict[tuple[str, str], EffectiveRoute | None] = {}
+        self._endpoints: dict[str, list[str]] = {}
+
+    def title(self, service: str) -> Md:
+        """The service's title, escaped."""
+        if service not in self._titles:
+            self._titles[service] = text(self.catalog.services[service].title)
+        return self._titles[service]
+
+    def code(self, value: str) -> Md:
+        if value not in self._codes:
+            self._codes[value] = code(value)
+        return self._codes[value]
+
+    def firewall_list(self, firewalls: tuple[str, ...]) -> Md:
+        """`a, b and c`."""
+        if firewalls not in self._lists:
+            self._lists[firewalls] = join(firewalls, ", ", " and ")
+        return self._lists[firewalls]
+
+    def route_words(self, route: EffectiveRoute) -> _RouteWords:
+        """How the narratives name `route`."""
+        known = self._routes.get(id(route))
+        if known is None:
+            known = _RouteWords(route)
+            self._routes[id(route)] = known
+        return known
+
+    def default_route(self, subnet: SubnetRef, service: str) -> EffectiveRoute | None:
+        """The route that would carry a flow to `service` without its service or private
+        endpoint."""
+        key = (subnet.id, service)
+        if key not in self._defaults:
+            self._defaults[key] = _default_route(self.resolution, subnet, service)
+        return self._defaults[key]
+
+    def service_endpoints(self, service: str) -> list[str]:
+        if service not in self._endpoints:
+            self._endpoints[service] = [name for name, kind
+                                        in self.catalog.service_endpoints.items()
+                                        if kind.service == service]
+        return self._endpoints[service]
+
+
+class _Narrator:
+    def __init__(self, flow: Flow, shared: _Shared) -> None:
+        self.flow = flow
+        self.shared = shared
+        self.resolution = shared.resolution
+        self.catalog = shared.catalog
+        self.topology = shared.topology
+        self.workload = shared.workloads[flow.workload]
         self.subnet: SubnetRef = self.topology.subnets[self.workload.subnet]
-        self.kind = catalog.workload_types[self.workload.type]
-        self.title = catalog.services[flow.service].title
+        self.kind = self.catalog.workload_types[self.workload.type]
         self.route = flow.deciding_route
+        # What most sentences name, escaped once.
+        self.title = shared.title(flow.service)
+        self.number = text(flow.number)
+        self.category = text(flow.category)
+        self.workload_name = text(flow.workload)
+        self.subnet_code = shared.code(self.subnet.id)
 
     def narrative(self) -> Narrative:
         flow = self.flow
-        heading = md("Flow {n}: {w} to {s} ({c})", n=flow.number, w=flow.workload, s=self.title,
-                     c=flow.category)
+        heading = md("Flow {n}: {w} to {s} ({c})", n=self.number, w=self.workload_name,
+                     s=self.title, c=self.category)
         story, firewall, changes = self._story()
-        return Narrative(flow, heading, story, deciding_route_line(self.route), firewall,
+        decided_by = (deciding_route_line(None) if self.route is None
+                      else self.shared.route_words(self.route).deciding_line)
+        return Narrative(flow, heading, story, decided_by, firewall,
                          tuple(changes), tuple(self._caveats()))
 
     # -- the story, by outcome ----------------------------------------------------------
@@ -117,15 +207,15 @@ class _Narrator:
     def _opening(self) -> Md:
         assert self.route is not None
         return md("Flow {n} ({c}) from {w} to {s} leaves {subnet} by {route}",
-                  n=self.flow.number, c=self.flow.category, w=self.flow.workload, s=self.title,
-                  subnet=code(self.subnet.id), route=describe_route(self.route))
+                  n=self.number, c=self.category, w=self.workload_name, s=self.title,
+                  subnet=self.subnet_code, route=self._describe(self.route))
 
     def _platform(self) -> tuple[Md, Md, list[Md]]:
         story = md("Flow {n} ({c}) of {w} to {s} is not network traffic from the VM: Azure "
                    "Backup drives the snapshot through the VM extension and moves it to the "
                    "vault over the Azure fabric. No route of {subnet} applies to it.",
-                   n=self.flow.number, c=self.flow.category, w=self.flow.workload, s=self.title,
-                   subnet=code(self.subnet.id))
+                   n=self.number, c=self.category, w=self.workload_name, s=self.title,
+                   subnet=self.subnet_code)
         firewall = Md("Never crosses a firewall, whatever the routes say: no NSG or firewall "
                       "rule is needed for it.")
         changes = [Md("Nothing in the network design. Only a streaming backup (SQL Server, "
@@ -137,9 +227,10 @@ class _Narrator:
         parts = [self._opening(), self._peerings()]
         if flow.firewalls:
             onward = self._onward_route()
-            parts.append(md(", is inspected by {fws}", fws=join(flow.firewalls, ", ", " and ")))
+            parts.append(md(", is inspected by {fws}",
+                            fws=self.shared.firewall_list(flow.firewalls)))
             if onward is not None:
-                parts.append(md(", which sends it on by {r}", r=describe_route(onward)))
+                parts.append(md(", which sends it on by {r}", r=self._describe(onward)))
             parts.append(Md(","))
         parts.append(md(" and reaches the public endpoint of {s} over the Microsoft backbone.",
                         s=self.title))
@@ -147,8 +238,9 @@ class _Narrator:
         if flow.firewalls:
             firewall = md("Crosses {fws}: {route} is the most specific route of {subnet} "
                           "that covers the public addresses of {s}.{cost}",
-                          fws=join(flow.firewalls, ", ", " and "), route=self._route_name(),
-                          subnet=code(self.subnet.id), s=self.title, cost=self._data_cost())
+                          fws=self.shared.firewall_list(flow.firewalls),
+                          route=self._route_name(), subnet=self.subnet_code, s=self.title,
+                          cost=self._data_cost())
         else:
             firewall = md("Crosses no firewall: {route} sends it straight out, without "
                           "inspection.", route=self._route_name())
@@ -156,22 +248,22 @@ class _Narrator:
 
     def _public_changes(self) -> list[Md]:
         changes: list[Md] = []
-        endpoints = self._service_endpoints_for_service()
+        endpoints = self.shared.service_endpoints(self.flow.service)
         if self.flow.firewalls:
             if endpoints and not set(endpoints) & set(self.subnet.subnet.service_endpoints):
                 changes.append(md(
                     "A {se} service endpoint on {subnet}: its route covers only the addresses "
                     "of {s}, so it is more specific than 0.0.0.0/0 and the flow skips the "
                     "firewall, at the price of a path to any storage account (exfiltration).",
-                    se=code(endpoints[0]), subnet=code(self.subnet.id), s=self.title))
+                    se=code(endpoints[0]), subnet=self.subnet_code, s=self.title))
             changes.append(md(
                 "A User route for the {tag} service tag with next hop Internet: it is more "
                 "specific than 0.0.0.0/0, so the flow leaves directly, uninspected.",
-                tag=code(self.flow.service)))
+                tag=self.shared.code(self.flow.service)))
         else:
             changes.append(md("A User route 0.0.0.0/0 → VirtualAppliance on {subnet} would "
                               "send it through a firewall for inspection.",
-                              subnet=code(self.subnet.id)))
+                              subnet=self.subnet_code))
         changes.extend(self._private_endpoint_change())
         if not endpoints and not self._private_endpoint_possible():
             changes.append(md("{s} has neither a service endpoint nor a private endpoint that "
@@ -183,21 +275,21 @@ class _Narrator:
         story = md("{opening}, which covers only the addresses of {s}. Azure counts that as "
                    "more specific than 0.0.0.0/0, so the flow goes straight to {s} over the "
                    "Microsoft backbone.", opening=self._opening(), s=self.title)
-        default = self._default_route()
+        default = self.shared.default_route(self.subnet, self.flow.service)
         if default is not None and default.next_hop_type == "VirtualAppliance":
             firewall = md("Bypasses the firewall: the service endpoint route beats {r}, which "
                           "carries the other flows of {subnet} to {fw}.",
-                          r=describe_route(default), subnet=code(self.subnet.id),
+                          r=self._describe(default), subnet=self.subnet_code,
                           fw=self._firewall_at(default.next_hop_ip))
         else:
             firewall = Md("Crosses no firewall: the service endpoint route takes it directly.")
         changes = [
             md("A User route for the {tag} service tag (next hop VirtualAppliance) takes it "
                "back through a firewall: on the same prefixes, User beats the system route.",
-               tag=code(self.flow.service)),
+               tag=self.shared.code(self.flow.service)),
             md("Removing the service endpoint from {subnet} hands the flow back to {r}.",
-               subnet=code(self.subnet.id),
-               r=describe_route(default) if default is not None else Md("the 0.0.0.0/0 route")),
+               subnet=self.subnet_code,
+               r=self._describe(default) if default is not None else Md("the 0.0.0.0/0 route")),
             *self._private_endpoint_change(),
         ]
         return story, firewall, changes
@@ -213,11 +305,12 @@ class _Narrator:
             story = md("{opening}{peerings}, is inspected by {fws} and reaches {reach}. "
                        "Private DNS resolves the service's names to that address.",
                        opening=self._opening(), peerings=self._peerings(),
-                       fws=join(flow.firewalls, ", ", " and "), reach=reach)
+                       fws=self.shared.firewall_list(flow.firewalls), reach=reach)
             firewall = md("Crosses {fws}: {subnet} has network policies for route tables "
                           "({policy}), so the User route, at least as long as the endpoint "
                           "VNet's range, takes over the endpoint's /32 route.",
-                          fws=join(flow.firewalls, ", ", " and "), subnet=code(pe.subnet),
+                          fws=self.shared.firewall_list(flow.firewalls),
+                          subnet=code(pe.subnet),
                           policy=code(self.topology.subnets[pe.subnet].subnet
                                       .private_endpoint_network_policies))
             changes = [md("Network policies {off} on {subnet} give the /32 route back: the "
@@ -227,8 +320,8 @@ class _Narrator:
             story = md("Flow {n} ({c}) from {w} to {s} goes to {reach}: private DNS resolves "
                        "the service's names to that address, and {route} is more specific "
                        "than any 0.0.0.0/0 route. The flow stays inside the private network.",
-                       n=flow.number, c=flow.category, w=flow.workload, s=self.title,
-                       reach=reach, route=describe_route(self.route) if self.route else "")
+                       n=self.number, c=self.category, w=self.workload_name, s=self.title,
+                       reach=reach, route=self._describe(self.route) if self.route else "")
             firewall = Md("Bypasses the firewall: a 0.0.0.0/0 User route never takes over a "
                           "private endpoint's /32 route.")
             changes = [md("To inspect it: network policies {on} on {subnet} and a User route "
@@ -249,8 +342,8 @@ class _Narrator:
                       "page lists.", gw=gateway)
         changes = [md("A User route for the {tag} service tag on {subnet} (next hop Internet, "
                       "or VirtualAppliance to a firewall in Azure): User beats BGP.",
-                      tag=code(self.flow.service), subnet=code(self.subnet.id))]
-        endpoints = self._service_endpoints_for_service()
+                      tag=self.shared.code(self.flow.service), subnet=self.subnet_code)]
+        endpoints = self.shared.service_endpoints(self.flow.service)
         if endpoints:
             changes.append(md("A {se} service endpoint: its route wins over BGP routes "
                               "whatever their length.", se=code(endpoints[0])))
@@ -260,8 +353,8 @@ class _Narrator:
         return story, firewall, changes
 
     def _dropped(self) -> tuple[Md, Md, list[Md]]:
-        story = md("Flow {n} ({c}) from {w} to {s} is dropped: {reason}.", n=self.flow.number,
-                   c=self.flow.category, w=self.flow.workload, s=self.title,
+        story = md("Flow {n} ({c}) from {w} to {s} is dropped: {reason}.", n=self.number,
+                   c=self.category, w=self.workload_name, s=self.title,
                    reason=self.flow.reason)
         firewall = Md("Never reaches a firewall, nor its destination.")
         route = self.route
@@ -279,10 +372,10 @@ class _Narrator:
 
     def _loop(self) -> tuple[Md, Md, list[Md]]:
         story = md("Flow {n} ({c}) from {w} to {s} never arrives: {reason}.",
-                   n=self.flow.number, c=self.flow.category, w=self.flow.workload,
+                   n=self.number, c=self.category, w=self.workload_name,
                    s=self.title, reason=self.flow.reason)
         firewall = md("Circles between {fws} until the packet expires.",
-                      fws=join(self.flow.firewalls, ", ", " and "))
+                      fws=self.shared.firewall_list(self.flow.firewalls))
         last = self.route
         changes = [md("Changing {route} so that the last appliance sends the flow out "
                       "(next hop Internet or a gateway) instead of back to {first}.",
@@ -296,11 +389,12 @@ class _Narrator:
     def _caveats(self) -> list[Admonition]:
         """What the reader should know about this flow that no finding states: a finding
         (FD005 exfiltration, FD012 Entra ID) is shown once, in the page's findings."""
+        if self.flow.access != "service-endpoint" or self.kind.target != "storage_account":
+            return []
         subnet = self.subnet.subnet
         policies = [p for p in self.resolution.design.service_endpoint_policies
                     if p.name in subnet.service_endpoint_policies]
-        if self.flow.access != "service-endpoint" or not policies \
-                or self.kind.target != "storage_account":
+        if not policies:
             return []
         allowed = sorted({a for p in policies for a in p.allowed_storage_accounts})
         return [Admonition("note", "Exfiltration path closed", md(
@@ -322,33 +416,18 @@ class _Narrator:
         return Md(f" Every backup byte is processed, and billed, by the firewall{peering}.")
 
     def _route_name(self) -> Md:
-        route = self.route
-        if route is None:
-            return Md("no route")
-        if route.source == "User":
-            return md("the User route {n}", n=code(f"{route.table}/{route.name}"))
-        return describe_route(route)
+        return Md("no route") if self.route is None else self.shared.route_words(self.route).name
+
+    def _describe(self, route: EffectiveRoute) -> Md:
+        return self.shared.route_words(route).description
 
     def _onward_route(self) -> EffectiveRoute | None:
         firewall_hops = [h for h in self.flow.hops if h.kind == "firewall"]
         return firewall_hops[-1].route if firewall_hops else None
 
-    def _default_route(self) -> EffectiveRoute | None:
-        """The route that would carry the flow without its service or private endpoint."""
-        view = self.resolution.router.effective_routes(self.subnet)
-        candidates = [r for r in view.active
-                      if r.network is not None and r.network.prefixlen == 0
-                      and r.covers(ServiceDestination(self.flow.service), None)]
-        order = {"User": 3, "VirtualNetworkGateway": 2, "Default": 1}
-        return max(candidates, key=lambda r: order[r.source], default=None)
-
     def _firewall_at(self, ip: str | None) -> Md:
         firewall = self.topology.firewall_by_ip.get(ip or "")
         return md("{name}", name=firewall.name) if firewall else md("{ip}", ip=code(ip or "?"))
-
-    def _service_endpoints_for_service(self) -> list[str]:
-        return [name for name, kind in self.catalog.service_endpoints.items()
-                if kind.service == self.flow.service]
 
     def _private_endpoint_possible(self) -> bool:
         return self.flow.service in self.catalog.private_endpoint_targets[self.kind.target]
@@ -360,3 +439,15 @@ class _Narrator:
             return []
         return [md("A private endpoint for {target}: the flow would go to a private address "
                    "in the VNet instead of the public endpoint.", target=target)]
+
+
+def _default_route(resolution: Resolution, subnet: SubnetRef,
+                   service: str) -> EffectiveRoute | None:
+    """The route that would carry a flow from `subnet` to `service` without its service or
+    private endpoint."""
+    view = resolution.router.effective_routes(subnet)
+    candidates = [r for r in view.active
+                  if r.network is not None and r.network.prefixlen == 0
+                  and r.covers(ServiceDestination(service), None)]
+    order = {"User": 3, "VirtualNetworkGateway": 2, "Default": 1}
+    return max(candidates, key=lambda r: order[r.source], default=None)

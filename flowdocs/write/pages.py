@@ -21,12 +21,13 @@ from flowdocs.analyse.compare import compare
 from flowdocs.analyse.findings import Finding, severity_counts
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.prices import PriceTable
-from flowdocs.resolve.bypass import bypassed_firewalls
+from flowdocs.resolve.bypass import Bypasses
 from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.routing import EffectiveRoute
 from flowdocs.write.amounts import gigabytes, money
 from flowdocs.write.decision_sections import VariantsSection, decision_context, variants_context
 from flowdocs.write.escaping import Md, code, inline_markdown, join, md
-from flowdocs.write.narrative import narrate
+from flowdocs.write.narrative import narrate_all
 from flowdocs.write.rule_sections import firewall_sections, nsg_sections
 
 PageOf = Callable[[str], str]  # a design's name -> the link to its page
@@ -125,7 +126,7 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
         "facts": headline_facts(resolution, resolved.findings),
         "diagram": diagram,
         "flows": [flow_row(f, catalog) for f in resolution.flows],
-        "narratives": [narrate(f, resolution, catalog) for f in resolution.flows],
+        "narratives": narrate_all(resolution, catalog),
         "firewall_rules": firewall_sections(resolution, catalog),
         "nsg_rules": nsg_sections(resolution, catalog),
         "route_tables": route_tables(resolution, source),
@@ -140,12 +141,13 @@ def headline_facts(resolution: Resolution, findings: Sequence[Finding]) -> Facts
     flows = resolution.flows
     delivered = [f for f in flows if f.status == "delivered"]
     counts = severity_counts(findings)
+    bypasses = Bypasses(resolution)
     return Facts(
         flows=len(flows),
         through_firewall=sum(1 for f in delivered if f.firewalls),
         # The diagram's notion, so page and picture agree: a flow goes around a firewall
         # that the workload's traffic would otherwise meet.
-        bypassing=sum(1 for f in delivered if bypassed_firewalls(resolution, f)),
+        bypassing=sum(1 for f in delivered if bypasses.of(f)),
         on_premises=sum(1 for f in delivered if f.access == "on-premises"),
         dropped=len(flows) - len(delivered),
         errors=counts["error"],
@@ -180,15 +182,19 @@ def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
     """The effective routes of every subnet that holds a routed workload, in design order."""
     topology, router = resolution.topology, resolution.router
     by_subnet: dict[str, list[str]] = {}
+    subnet_of: dict[str, str] = {}
     for workload in resolution.design.workloads:
         by_subnet.setdefault(workload.subnet, []).append(workload.name)
+        subnet_of.setdefault(workload.name, workload.subnet)
+    routed = _routed_flows_by_subnet(resolution.flows, subnet_of)
     tables: list[SubnetRoutes] = []
     for subnet_id, workloads in by_subnet.items():
-        flows = [f for f in resolution.flows if f.workload in workloads and f.hops[0].route]
+        flows = routed.get(subnet_id)
         if not flows:
             continue  # platform flows only: no route applies
         view = router.effective_routes(topology.subnets[subnet_id])
-        rows = tuple(_route_row(route, flows) for route in view.routes)
+        users = _users_by_route(flows)
+        rows = tuple(_route_row(route, users.get(route, [])) for route in view.routes)
         command = (f"flowdocs routes {shlex.quote(_one_line(source))} "
                    f"--subnet {shlex.quote(subnet_id)}")
         az = tuple(f"az network nic show-effective-route-table --resource-group <resource-group> "
@@ -197,8 +203,29 @@ def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
     return tables
 
 
-def _route_row(route, flows: Iterable[Flow]) -> RouteRow:
-    users = [f"{f.number} {f.workload}/{f.service}" for f in flows if f.hops[0].route == route]
+def _routed_flows_by_subnet(flows: Iterable[Flow],
+                            subnet_of: Mapping[str, str]) -> dict[str, list[Flow]]:
+    """The flows that leave their workload's subnet by a route, by that subnet, in order.
+    Workload names are unique (validation.py), so each flow has one subnet."""
+    routed: dict[str, list[Flow]] = {}
+    for flow in flows:
+        subnet = subnet_of.get(flow.workload)
+        if subnet is not None and flow.hops[0].route:
+            routed.setdefault(subnet, []).append(flow)
+    return routed
+
+
+def _users_by_route(flows: Iterable[Flow]) -> dict[EffectiveRoute, list[str]]:
+    """Each first-hop route and the flows it decides, in flow order; equal routes share."""
+    users: dict[EffectiveRoute, list[str]] = {}
+    for flow in flows:
+        route = flow.hops[0].route
+        assert route is not None  # only routed flows are listed
+        users.setdefault(route, []).append(f"{flow.number} {flow.workload}/{flow.service}")
+    return users
+
+
+def _route_row(route: EffectiveRoute, users: Sequence[str]) -> RouteRow:
     return RouteRow(
         source=route.source,
         state=route.state,

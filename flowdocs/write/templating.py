@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 import markupsafe
 
 from flowdocs.errors import FlowdocsError
-from flowdocs.write.escaping import Md, code, heading, inline_markdown, join, text
+from flowdocs.write.escaping import Md, code, heading, inline_markdown, join, plain_text, text
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -37,7 +38,7 @@ def environment(override: str | os.PathLike[str] | None = None) -> jinja2.Enviro
     search = [os.fspath(override)] if override is not None else []
     if override is not None and not Path(override).is_dir():
         raise TemplateProblem("no such template folder", os.fspath(override))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader([*search, os.fspath(PACKAGED_TEMPLATES)]),
         undefined=jinja2.StrictUndefined,
         # `finalize` escapes every value for Markdown and HTML; autoescape then keeps what
@@ -91,17 +92,71 @@ def verbatim(value: object) -> Md:
     return Md(" ".join(str(value).split()).replace("`", "'"))
 
 
-def _escape_by_default(value: Any) -> Any:
+_TRUSTED = (Md, markupsafe.Markup)
+
+
+def _escape_by_default(value: Any) -> str:
+    """What `{{ value }}` prints: trusted Markdown and template output as they are, anything
+    else escaped for Markdown and HTML (which makes it trusted)."""
+    if isinstance(value, _TRUSTED):
+        return value
     if value is None:
         return ""
-    if isinstance(value, Md | markupsafe.Markup):
-        return value
     return text(value)
+
+
+def _printed(value: Any) -> str:
+    """`escape(_escape_by_default(value))` as a plain str: the same text, without the calls
+    and objects that only mark it as safe (see _PrintedOutput)."""
+    if isinstance(value, _TRUSTED):
+        return value
+    if value is None:
+        return ""
+    return plain_text(value)
+
+
+class _PrintedOutput(jinja2.compiler.CodeGenerator):
+    """Compiles `{{ value }}` to `environment.printed(value)` where Jinja would write
+    `escape(environment.finalize(value))`.
+
+    Printing values is most of the cost of rendering a page, and markupsafe's `escape` of a
+    value that `_escape_by_default` made safe changes nothing but its type: it only adds
+    calls, and a `Markup` object per value. Anywhere else (autoescape switched off, or
+    decided at run time by `{% autoescape %}`) Jinja's own code is kept.
+    """
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame,
+                          finalize: Any) -> None:
+        if _escaped_and_finalized(frame, finalize):
+            self.write("environment.printed(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame,
+                           finalize: Any) -> None:
+        if _escaped_and_finalized(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+def _escaped_and_finalized(frame: jinja2.compiler.Frame, finalize: Any) -> bool:
+    """Whether Jinja would print a value as `escape(environment.finalize(value))`."""
+    return (finalize.src == "environment.finalize(" and frame.eval_ctx.autoescape is True
+            and not frame.eval_ctx.volatile)
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, which prints values with `printed` (see _PrintedOutput)."""
+
+    code_generator_class = _PrintedOutput
+    printed = staticmethod(_printed)
 
 
 def _template_frame(error: Exception, name: str) -> tuple[str, int | None]:
     """The template file and line of a render-time error, from Jinja's rewritten traceback."""
-    traceback, found = error.__traceback__, (name, None)
+    traceback = error.__traceback__
+    found: tuple[str, int | None] = (name, None)
     while traceback is not None:
         filename = traceback.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
