@@ -56,12 +56,16 @@ def machine() -> str:
             f"Python {sys.version.split()[0]}; {dot}")
 
 
-def write(sections: list[Section], path: Path = Path("BENCHMARKS.md")) -> None:
+def write(sections: list[Section], path: Path = Path("BENCHMARKS.md"),
+          elapsed: float | None = None) -> None:
     lines = ["# Benchmarks", "",
              "Written by `make bench`. Figures are wall times measured on the machine below;",
              "no test asserts a time.", "",
              f"- Machine: {machine()}",
-             f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}", ""]
+             f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}"]
+    if elapsed is not None:
+        lines.append(f"- `python -m benchmarks` took {elapsed / 60:.1f} minutes")
+    lines.append("")
     for section in sections:
         lines += [f"## {section.title}", "", *section.lines, ""]
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
