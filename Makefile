@@ -37,12 +37,15 @@ screenshots: site  ## Build the site, then take the screenshots in docs/screensh
 	shoot $(SHOT_PAGE) 390 2400 design-page-390.png; \
 	shoot designs/index.html 1280 1500 designs-index-1280.png
 
-test: $(STAMP) $(SYSTEM_STAMP)  ## Lint and run the whole test suite
+test: $(STAMP) $(SYSTEM_STAMP)  ## Lint, type-check and run the whole test suite
 	$(BIN)/ruff check flowdocs tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# mypy reads its files and settings from pyproject.toml: strict on all of flowdocs.
 lint: $(STAMP)
 	$(BIN)/ruff check flowdocs tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP) $(SYSTEM_STAMP)  ## Measure, and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks
@@ -65,4 +68,4 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 clean:
-	rm -rf site build .pytest_cache .flowdocs-cache
+	rm -rf site build .pytest_cache .mypy_cache .flowdocs-cache
