@@ -153,6 +153,14 @@ def compute_costs(resolution: Resolution, prices: PriceTable) -> DesignCosts:
         if flow.access == "on-premises" and volume:
             notes.append(f"flow {flow.id} leaves Azure through gateway {flow.hops[-1].node}: "
                          f"gateway and circuit charges are not priced")
+        crossing = places.region_crossing(flow)
+        if crossing is not None and volume:
+            # Data transfer between Azure regions is billed by the GB (Azure bandwidth
+            # pricing); azure-rules.md 7 has no figure for it, so it is named, not priced.
+            notes.append(f"flow {flow.id} leaves {crossing[0]} for {flow.service} in "
+                         f"{crossing[1]}: inter-region data transfer is billed and not priced")
+    notes.extend(f"peering {peering} joins a VNet whose region is not given: priced as "
+                 f"peering within one region" for peering in places.unknown_regions)
     charges.extend(_fixed_charges(resolution, places, prices, notes))
     return DesignCosts(design.name, prices.currency, prices.date, prices.source,
                        prices.days_per_month, prices.hours_per_month, volumes,
@@ -177,7 +185,7 @@ def _flow_charges(flow: Flow, volume: Decimal, places: _Places,
                    prices.for_region(region).firewall[sku].data_gb)
     for peering, sender, receiver in places.crossings(flow):
         out_region, in_region = places.region_of_vnet(sender), places.region_of_vnet(receiver)
-        scope: PeeringScope = "regional" if out_region == in_region else "global"
+        scope = places.peering_scope(peering, out_region, in_region)
         charge("peering egress", peering, out_region,
                _peering(prices.for_region(out_region), scope).out_gb)
         charge("peering ingress", peering, in_region,
@@ -253,6 +261,29 @@ class _Places:
         self.workload_subnets = {w.name: w.subnet for w in self.design.workloads}
         self.endpoints = {p.name: p for p in self.design.private_endpoints}
         self.gateway_vnets = {g.name: g.vnet for g in self.design.gateways}
+        self.unknown_regions: dict[str, None] = {}  # peerings priced without both regions
+
+    def peering_scope(self, peering: str, out_region: str | None,
+                      in_region: str | None) -> PeeringScope:
+        """Global peering joins VNets of two regions. When one side's region is not given
+        (neither the VNet's nor the design's), nothing shows a region crossed: it is priced
+        as regional peering, and a note says so."""
+        if out_region is None or in_region is None:
+            if out_region != in_region:
+                self.unknown_regions[peering] = None
+            return "regional"
+        return "regional" if out_region == in_region else "global"
+
+    def region_crossing(self, flow: Flow) -> tuple[str, str] | None:
+        """(region it leaves, region of the service) when a flow to a public service leaves
+        Azure's network in another region than its service's; else None."""
+        if flow.access not in ("public", "service-endpoint") or flow.region is None:
+            return None
+        vnets = [v for v in (self._vnet_of(h.node, h.kind) for h in flow.hops) if v]
+        leaves = self.region_of_vnet(vnets[-1]) if vnets else None
+        if leaves is None or leaves == flow.region:
+            return None
+        return leaves, flow.region
 
     def region_of_vnet(self, vnet: str) -> str | None:
         # A VNet without a region of its own is in the design's region.

@@ -10,17 +10,31 @@ rule's slug (`flow-dropped`, `flow_dropped`).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import NamedTuple
 
 from flowdocs.analyse.costs import Sizing, sizing
-from flowdocs.load.catalog import Catalog
+from flowdocs.load.catalog import Catalog, TargetKind
 from flowdocs.load.diagnostics import DataPath
-from flowdocs.load.model import Design, PrivateDnsZone, Workload
+from flowdocs.load.model import Design, Workload
+from flowdocs.load.regions import default_regions
+from flowdocs.resolve.dns import (
+    ANY_BACKUP_ZONE,
+    BACKUP_ZONE,
+    FLOW_ZONES,
+    ZoneAnswer,
+    declared_zone,
+    region_of_target,
+    zones_needed,
+)
 from flowdocs.resolve.flows import Flow, Resolution, Status
-from flowdocs.resolve.routing import is_cidr
+from flowdocs.resolve.routing import (
+    EffectiveRoute,
+    ServiceDestination,
+    holds_public_addresses,
+    is_cidr,
+)
 from flowdocs.resolve.topology import parse_network
 
 
@@ -32,15 +46,14 @@ class Breach(NamedTuple):
 
 Check = Callable[["Context"], Iterator[Breach]]
 
-# Private DNS zones a private endpoint's FQDNs resolve through, by the kind of its target.
-# Vault: learn.microsoft.com/azure/backup/private-endpoints (the zone of Azure Backup is
-# per geo, e.g. privatelink.we.backup.windowsazure.com for West Europe). Storage account:
-# the blob sub-resource that backup agents write to (private-link/private-endpoint-dns).
-BACKUP_ZONE = re.compile(r"^privatelink\.[a-z0-9]+\.backup\.windowsazure\.com$")
-REQUIRED_ZONES: dict[str, tuple[str, ...]] = {
-    "vault": ("privatelink.<geo>.backup.windowsazure.com", "privatelink.blob.core.windows.net",
-              "privatelink.queue.core.windows.net"),
-    "storage_account": ("privatelink.blob.core.windows.net",),
+# Private DNS zones a private endpoint's FQDNs resolve through, by the kind of its target:
+# the zones of every flow it serves (dns.FLOW_ZONES). Vault: Backup (per geo, e.g.
+# privatelink.we.backup.windowsazure.com for West Europe), blob and queue
+# (learn.microsoft.com/azure/backup/private-endpoints). Storage account: blob.
+REQUIRED_ZONES: dict[TargetKind, tuple[str, ...]] = {
+    kind: tuple(dict.fromkeys(z for (k, _), zones in FLOW_ZONES.items() if k == kind
+                              for z in zones))
+    for kind in ("vault", "storage_account")
 }
 
 
@@ -193,44 +206,143 @@ def vault_public_access_with_private_endpoint(ctx: Context) -> Iterator[Breach]:
                                  f"that backups cannot bypass them", path)
 
 
+def vault_refuses_public_flow(ctx: Context) -> Iterator[Breach]:
+    """A vault whose public network access is Disabled "only allows backups and restores from
+    the machines ... requesting via private IPs allocated for the vault"
+    (learn.microsoft.com/azure/backup/private-endpoints-overview, "Before you start"): an
+    Azure Backup flow that reaches its public endpoint is refused, and the backup fails."""
+    resolution, catalog, paths, workloads = ctx.resolution, ctx.catalog, ctx.paths, ctx.workloads
+    for vault in resolution.design.vaults:
+        if vault.public_network_access != "Disabled":
+            continue
+        refused = [f for f in resolution.flows
+                   if f.service == "AzureBackup" and f.status == "delivered"
+                   and f.access in ("public", "on-premises")
+                   and workloads[f.workload].backup.vault == vault.name
+                   and _streams_azure_backup(workloads[f.workload], catalog)]
+        if not refused:
+            continue
+        # Why they are public: their names resolve publicly (FD007), or no endpoint serves them.
+        one = len(refused) == 1
+        dns = [f for f in refused if f.dns is not None]
+        why = (f"{'its' if one else 'their'} names resolve to the vault's public address "
+               f"(FD007)" if len(dns) == len(refused)
+               else f"no private endpoint of the vault serves {'it' if one else 'them'}"
+               if not dns else
+               "their names resolve publicly (FD007) or no private endpoint serves them")
+        path = paths.vaults[vault.name]
+        if "public_network_access" in vault.model_fields_set:
+            path = (*path, "public_network_access")
+        yield Breach(vault.name, f"vault {vault.name} denies public network access, and "
+                                 f"{_flow_list(refused)} {_verb(refused, 'reaches', 'reach')} "
+                                 f"its public endpoint: {why}; the vault refuses "
+                                 f"{'it' if one else 'them'} and the backup fails", path)
+
+
 def private_endpoint_dns_zone(ctx: Context) -> Iterator[Breach]:
+    """A private endpoint is used only when its names resolve to it (azure-rules.md 4,
+    Corrections; dns.py): a zone the endpoint needs that the design does not declare (for a
+    vault, the Backup zone of its own region's geo), and a declared zone that does not answer
+    for a VNet whose flows therefore skip the endpoint and take the public path."""
     resolution, design, paths = ctx.resolution, ctx.resolution.design, ctx.paths
+    regions = default_regions()
     vault_names = {v.name for v in design.vaults}
-    users: dict[str, list[str]] = {}  # private endpoint -> VNets of the workloads using it
-    subnets = {w.name: w.subnet for w in design.workloads}
+    # Per private endpoint, the flows that skip it, by the zone answer that sent them public.
+    skipped: dict[str, dict[ZoneAnswer, list[Flow]]] = {}
     for flow in resolution.flows:
-        if flow.private_endpoint and flow.access == "private-endpoint":
-            vnet = subnets[flow.workload].split("/", 1)[0]
-            users.setdefault(flow.private_endpoint, []).append(vnet)
+        if flow.dns is not None and not flow.dns.private:
+            by_zone = skipped.setdefault(flow.dns.endpoint, {})
+            for answer in flow.dns.unanswered:
+                by_zone.setdefault(answer, []).append(flow)
     for endpoint in design.private_endpoints:
-        kind = "vault" if endpoint.target in vault_names else "storage_account"
-        needed = REQUIRED_ZONES[kind]
-        zones = [_zone_for(pattern, design) for pattern in needed]
-        missing = [p for p, z in zip(needed, zones, strict=True) if z is None]
+        kind: TargetKind = "vault" if endpoint.target in vault_names else "storage_account"
+        region = region_of_target(design, kind, endpoint.target)
+        needed = tuple(dict.fromkeys(
+            z for service in _covered_services(kind)
+            for z in zones_needed(kind, service, region, regions)))
+        missing = [z for z in needed if declared_zone(z, design) is None]
+        own = skipped.get(endpoint.name, {})
         if missing:
             plural = len(missing) > 1
-            yield Breach(endpoint.name, f"private endpoint {endpoint.name} needs private DNS "
-                                        f"zone{'s' * plural} {', '.join(missing)}, not in "
-                                        f"private_dns_zones: without {'them' if plural else 'it'}"
-                                        f" {endpoint.target}'s FQDNs resolve to its public "
-                                        f"endpoint", paths.endpoints[endpoint.name])
-        for zone in (z for z in zones if z is not None):
-            unlinked = [v for v in dict.fromkeys(users.get(endpoint.name, []))
-                        if v not in zone.vnet_links]
-            if unlinked:
-                path = paths.zones[zone.name]
-                if "vnet_links" in zone.model_fields_set:
-                    path = (*path, "vnet_links")
-                yield Breach(zone.name, f"private DNS zone {zone.name} does not answer for "
-                                        f"{', '.join(unlinked)}, where workloads reach "
-                                        f"{endpoint.name}: add it to vnet_links", path)
+            message = (f"private endpoint {endpoint.name} needs private DNS "
+                       f"zone{'s' * plural} {', '.join(missing)}, not in private_dns_zones: "
+                       f"without {'them' if plural else 'it'} {endpoint.target}'s FQDNs "
+                       f"resolve to its public endpoint")
+            other_geo = _other_geo_zones(missing, design)
+            if other_geo:
+                where = regions.display_name(region or "")
+                message += (f"; {', '.join(other_geo)} answer{'s' * (len(other_geo) == 1)} "
+                            f"only for vaults of {_geo_regions(other_geo)}, and "
+                            f"{endpoint.target} is in {where}")
+            flows = [f for answer, fs in own.items() if answer.declared is None for f in fs]
+            if flows:
+                message += f"; {_flow_list(flows)} {_verb(flows, 'takes', 'take')} the public path"
+            elif not design.private_dns_zones:
+                message += ("; the design declares no private DNS zone, so flowdocs assumes "
+                            "your DNS resolves them to the endpoint")
+            yield Breach(endpoint.name, message, paths.endpoints[endpoint.name])
+        for zone_name in (declared_zone(z, design) for z in needed):
+            if zone_name is None:
+                continue
+            by_vnet: dict[str, tuple[ZoneAnswer, list[Flow]]] = {}
+            for answer, flows in own.items():
+                if answer.declared == zone_name.name:
+                    for flow in flows:
+                        vnet = flow.dns.vnet if flow.dns is not None else ""
+                        by_vnet.setdefault(vnet, (answer, []))[1].append(flow)
+            if not by_vnet:
+                continue
+            flows = [f for _, fs in by_vnet.values() for f in fs]
+            why = ", ".join(_why_unanswered(v, a) for v, (a, _) in by_vnet.items())
+            path = paths.zones[zone_name.name]
+            if "vnet_links" in zone_name.model_fields_set:
+                path = (*path, "vnet_links")
+            verbs = ("resolves", "skips", "takes") if len(flows) == 1 else \
+                ("resolve", "skip", "take")
+            yield Breach(zone_name.name,
+                         f"private DNS zone {zone_name.name} does not answer for {why}: "
+                         f"{_flow_list(flows)} {verbs[0]} the names of {endpoint.target} to "
+                         f"public addresses, {verbs[1]} {endpoint.name} and {verbs[2]} the "
+                         f"public path; add {', '.join(by_vnet)} to vnet_links", path)
 
 
-def _zone_for(pattern: str, design: Design) -> PrivateDnsZone | None:
-    for zone in design.private_dns_zones:
-        if zone.name == pattern or ("<geo>" in pattern and BACKUP_ZONE.match(zone.name)):
-            return zone
-    return None
+def _covered_services(kind: TargetKind) -> list[str]:
+    return [service for (k, service) in FLOW_ZONES if k == kind]
+
+
+def _other_geo_zones(missing: list[str], design: Design) -> list[str]:
+    """Declared Backup zones of another geo than the missing one: they answer only for vaults
+    of their own geo's region."""
+    if not any(BACKUP_ZONE.match(z) for z in missing if z != ANY_BACKUP_ZONE):
+        return []
+    return [z.name for z in design.private_dns_zones if BACKUP_ZONE.match(z.name)]
+
+
+def _geo_regions(zones: list[str]) -> str:
+    regions = default_regions()
+    names = []
+    for zone in zones:
+        match = BACKUP_ZONE.match(zone)
+        region = regions.region_of_geo(match.group(1)) if match else None
+        names.append(regions.display_name(region) if region else f"geo {zone.split('.')[1]}")
+    return ", ".join(names)
+
+
+def _why_unanswered(vnet: str, answer: ZoneAnswer) -> str:
+    if answer.dns_servers:
+        # Custom DNS servers forward to Azure DNS from their own VNet, unlinked here (dns.py).
+        return (f"{vnet} (its DNS servers {', '.join(answer.dns_servers)} resolve from "
+                f"{', '.join(answer.dns_vnets)}, not linked)")
+    return vnet
+
+
+def _verb(flows: list[Flow], one: str, many: str) -> str:
+    return one if len({f.id for f in flows}) == 1 else many
+
+
+def _flow_list(flows: list[Flow]) -> str:
+    ordered = list(dict.fromkeys(f"{f.number} {f.id}" for f in flows))
+    return f"flow{'s' * (len(ordered) > 1)} {', '.join(ordered)}"
 
 
 def firewall_subnet_bgp_default_route(ctx: Context) -> Iterator[Breach]:
@@ -276,26 +388,78 @@ def nva_throughput_unknown(ctx: Context) -> Iterator[Breach]:
 
 
 def public_cidr_route(ctx: Context) -> Iterator[Breach]:
-    resolution, catalog = ctx.resolution, ctx.catalog
-    # flowdocs assumes such a route covers no service's addresses (azure-rules.md 3).
-    services = ", ".join(sorted(catalog.services))
-    for t_index, table in enumerate(resolution.design.route_tables):
-        for r_index, route in enumerate(table.routes):
-            prefix = route.address_prefix
-            if not is_cidr(prefix) or not _is_public_range(prefix):
+    # A flow to a service's public endpoint goes to addresses flowdocs does not know. When the
+    # public CIDR routes of a subnet it leaves send different parts of the public address
+    # space to different next hops, its path depends on which part holds the service:
+    # flowdocs assumes the part that decides in `routing.choose_service_route` and warns
+    # here, on each public CIDR route in play (azure-rules.md 3). 0.0.0.0/1 + 128.0.0.0/1 to
+    # one next hop, or a public range sent where 0.0.0.0/0 goes anyway, leave nothing unknown.
+    resolution, topology, router = ctx.resolution, ctx.resolution.topology, \
+        ctx.resolution.router
+    design = resolution.design
+    uncertain: dict[tuple[DataPath, bool], tuple[EffectiveRoute, set[str], set[str]]] = {}
+    for flow in resolution.flows:
+        if flow.access == "platform" or flow.private_endpoint is not None:
+            continue  # not a service's public endpoint
+        for hop in flow.hops:
+            if hop.route is None or hop.kind not in ("workload", "firewall"):
                 continue
-            yield Breach(f"{table.name}/{route.name}",
-                         f"route '{table.name}/{route.name}' ({prefix}) is a public range that "
-                         f"may cover Azure service addresses; flowdocs assumes it covers none "
-                         f"of {services}",
-                         ("route_tables", t_index, "routes", r_index, "address_prefix"))
+            subnet = (ctx.workloads[hop.node].subnet if hop.kind == "workload"
+                      else topology.firewalls[hop.node].subnet)
+            view = router.effective_routes(topology.subnets[subnet])
+            choice = router.service_choice(view, ServiceDestination(flow.service, flow.region))
+            if not choice.contenders or choice.route is None:
+                continue
+            chosen = choice.route
+            for route in (chosen, *choice.contenders):
+                path = _public_route_path(route, design)
+                if path is None:
+                    continue
+                is_chosen = route is chosen
+                others = choice.contenders if is_chosen else (chosen,)
+                _, services, elsewhere = uncertain.setdefault((path, is_chosen),
+                                                              (route, set(), set()))
+                services.add(flow.service)
+                elsewhere.update(o.label() for o in others)
+    for (path, is_chosen), (route, services, elsewhere) in sorted(
+            uncertain.items(), key=lambda item: (item[0][0], item[0][1])):
+        names = ", ".join(sorted(services))
+        other = " or ".join(sorted(elsewhere))
+        where = (f"route '{route.table}/{route.name}'" if route.table
+                 else f"route {route.address_prefix} learned from {route.gateway}")
+        subject = f"{route.table}/{route.name}" if route.table else \
+            f"{route.gateway}/{route.address_prefix}"
+        if is_chosen:
+            message = (f"{where} ({route.address_prefix}) covers only part of the public "
+                       f"address space, and {other} takes the rest elsewhere: flowdocs assumes "
+                       f"{names} lie in this route's part, the larger")
+        else:
+            message = (f"{where} ({route.address_prefix}) is a public range that may cover "
+                       f"Azure service addresses; flowdocs assumes it covers none of {names}, "
+                       f"which take {other}")
+        yield Breach(subject, message, path)
+
+
+def _public_route_path(route: EffectiveRoute, design: Design) -> DataPath | None:
+    """Where a public CIDR route narrower than 0.0.0.0/0 is written: a User route's address
+    prefix, or the gateway's advertised prefix of a BGP route; None for any other route."""
+    if not is_cidr(route.address_prefix) or not _is_public_range(route.address_prefix):
+        return None
+    if route.origin is not None:
+        return route.origin
+    for g_index, gateway in enumerate(design.gateways):
+        if gateway.name == route.gateway and route.address_prefix in gateway.advertised_prefixes:
+            return ("gateways", g_index, "advertised_prefixes",
+                    gateway.advertised_prefixes.index(route.address_prefix))
+    return None
 
 
 @functools.cache
 def _is_public_range(prefix: str) -> bool:
-    # Cached: an estate repeats the same prefixes in every route table.
+    # Cached: an estate repeats the same prefixes in every route table. 0.0.0.0/1 holds
+    # public addresses, though it starts in the non-public 0.0.0.0/8.
     network = parse_network(prefix)
-    return network.prefixlen > 0 and network.is_global
+    return network.prefixlen > 0 and holds_public_addresses(network)
 
 
 def entra_id_stays_public(ctx: Context) -> Iterator[Breach]:

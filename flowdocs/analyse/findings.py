@@ -74,7 +74,8 @@ RULES: tuple[Rule, ...] = (
          "learn.microsoft.com/azure/backup/private-endpoints-overview",
          checks.vault_public_access_with_private_endpoint),
     Rule("FD007", "private-endpoint-dns-zone", "warning",
-         "A private endpoint without the private DNS zones its FQDNs need",
+         "A private endpoint without the private DNS zones its FQDNs need, or a zone that "
+         "does not answer for a VNet whose flows then take the public path",
          f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints ; "
          f"learn.microsoft.com/azure/private-link/private-endpoint-dns",
          checks.private_endpoint_dns_zone),
@@ -95,6 +96,10 @@ RULES: tuple[Rule, ...] = (
          "Microsoft Entra ID stays public beside a private endpoint",
          f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview",
          checks.entra_id_stays_public),
+    Rule("FD013", "vault-refuses-public-flow", "error",
+         "An Azure Backup flow reaches the public endpoint of a vault that denies public access",
+         f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview",
+         checks.vault_refuses_public_flow),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 

@@ -31,8 +31,13 @@ class Service(_Strict):
 
 
 class ServiceEndpointKind(_Strict):
+    """A service endpoint: the service (by service tag) whose public prefixes its route holds,
+    and the regions it covers: the subnet's (`regional`, plus the paired region when `paired`)
+    or every region (`global`)."""
+
     service: str
     scope: Literal["regional", "global"]
+    paired: bool = False
 
 
 class CatalogFlow(_Strict):
@@ -50,9 +55,10 @@ class WorkloadType(_Strict):
 class Catalog(_Strict):
     version: Literal[1]
     services: dict[str, Service]
+    # Every service endpoint Azure offers; a name not listed is an error on a subnet.
     service_endpoints: dict[str, ServiceEndpointKind]
-    # Other real service endpoint names: accepted on a subnet, but they carry no catalog service.
-    other_service_endpoints: tuple[str, ...] = ()
+    # Each region's paired region (directed: a few pairs are one-way).
+    region_pairs: dict[str, str] = {}
     private_endpoint_targets: dict[TargetKind, tuple[str, ...]]
     service_tags: tuple[str, ...]
     workload_types: dict[str, WorkloadType]

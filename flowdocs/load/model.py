@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -96,15 +96,76 @@ class VNet(Strict):
     )
 
 
+PeeringSetting = Literal["allow_forwarded_traffic", "allow_gateway_transit", "use_remote_gateways"]
+PEERING_SETTINGS: tuple[PeeringSetting, ...] = (
+    "allow_forwarded_traffic", "allow_gateway_transit", "use_remote_gateways")
+
+
+class PeeringLink(Strict):
+    """Extension: the settings of one VNet's side of a peering, where they differ from the
+    peering's shorthand. Azure creates a peering as two links, one in each VNet, each with its
+    own settings (learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering)."""
+
+    allow_forwarded_traffic: bool | None = Field(
+        None, description="Traffic that the remote VNet forwards (not originating in it) may "
+                          "enter this VNet.")
+    allow_gateway_transit: bool | None = Field(
+        None, description="The remote VNet may use this VNet's gateway.")
+    use_remote_gateways: bool | None = Field(
+        None, description="This VNet uses the remote VNet's gateway.")
+
+
+class LinkSettings(NamedTuple):
+    """The settings in force on `vnet`'s link of a peering with `remote`."""
+
+    vnet: str
+    remote: str
+    allow_forwarded_traffic: bool
+    allow_gateway_transit: bool
+    use_remote_gateways: bool
+
+
 class Peering(Strict):
     vnets: list[Name] = Field(min_length=2, max_length=2)
-    allow_forwarded_traffic: bool = True
+    allow_forwarded_traffic: bool = Field(True, description="On both VNets' links.")
     allow_gateway_transit: bool = Field(False, description="On the second VNet's link (the hub).")
     use_remote_gateways: bool = Field(False, description="On the first VNet's link (the spoke).")
+    links: dict[str, PeeringLink] = Field(
+        {}, description="Extension: per-VNet overrides of the settings above, by VNet name "
+                        "(one of `vnets`), for peerings whose two links differ.")
 
     @property
     def id(self) -> str:
         return f"{self.vnets[0]}~{self.vnets[1]}"
+
+    def link(self, vnet: str) -> LinkSettings:
+        """The settings of `vnet`'s link: its override in `links`, else the shorthand
+        (allow_forwarded_traffic on both links, allow_gateway_transit on the second VNet's,
+        use_remote_gateways on the first VNet's)."""
+        first, second = self.vnets
+        remote = second if vnet == first else first
+        override = self.links.get(vnet, _NO_OVERRIDE)
+
+        def pick(explicit: bool | None, shorthand: bool) -> bool:
+            return shorthand if explicit is None else explicit
+
+        return LinkSettings(
+            vnet, remote,
+            pick(override.allow_forwarded_traffic, self.allow_forwarded_traffic),
+            pick(override.allow_gateway_transit, self.allow_gateway_transit and vnet == second),
+            pick(override.use_remote_gateways, self.use_remote_gateways and vnet == first),
+        )
+
+    def setting_path(self, vnet: str, setting: PeeringSetting) -> tuple[str, ...]:
+        """Where `setting` of `vnet`'s link is written, relative to the peering entry: in its
+        `links` override, else the shorthand key (or the entry itself, for a default)."""
+        override = self.links.get(vnet)
+        if override is not None and getattr(override, setting) is not None:
+            return ("links", vnet, setting)
+        return (setting,) if setting in self.model_fields_set else ()
+
+
+_NO_OVERRIDE = PeeringLink()
 
 
 class Route(Strict):

@@ -17,7 +17,7 @@ from typing import Protocol
 from flowdocs.load.addressing import check_addressing
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic, did_you_mean
-from flowdocs.load.model import Design, Peering, Route, RouteTable
+from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
 
 AZURE_FIREWALL_SUBNET = "AzureFirewallSubnet"
 _REGION_SUFFIX = re.compile(r"[A-Za-z0-9]+")
@@ -165,7 +165,8 @@ def _canonical_ipv6(prefix: str) -> str:
 
 
 def _subnet_references(design: Design, names: _Names, catalog: Catalog) -> Iterator[Diagnostic]:
-    endpoints = set(catalog.service_endpoints) | set(catalog.other_service_endpoints)
+    # Every service endpoint Azure offers is in the catalog, with its source.
+    endpoints = set(catalog.service_endpoints)
     for v, vnet in enumerate(design.vnets):
         for s, subnet in enumerate(vnet.subnets):
             path = ("vnets", v, "subnets", s)
@@ -197,6 +198,11 @@ def _peering_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
             a, b = peering.vnets
             yield _error(f"vnets '{a}' and '{b}' are already peered by an earlier entry", path)
         pairs.add(pair)
+        for vnet in peering.links:
+            # A peering has one link in each of its two VNets, and no other.
+            if vnet not in peering.vnets:
+                yield _error(unknown("vnet of this peering", vnet, peering.vnets),
+                             ("peerings", p, "links", vnet), on_key=True)
 
 
 def _placement_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
@@ -312,32 +318,63 @@ def _cidr_problem(prefix: str) -> str | None:
 
 def _gateway_transit(design: Design, names: _Names) -> Iterator[Diagnostic]:
     """Gateway transit over peerings (learn.microsoft.com/azure/virtual-network/
-    virtual-network-manage-peering): the hub side allows it, the spoke side uses it."""
+    virtual-network-manage-peering), link by link: a link that allows gateway transit needs a
+    gateway in its VNet; a link that uses remote gateways needs the remote link to allow
+    transit, and its VNet to have no gateway of its own and no other such link; no link may
+    do both."""
     users: dict[str, str] = {}
     for p, peering in enumerate(design.peerings):
-        spoke, hub = peering.vnets
-        if peering.allow_gateway_transit and hub in names.vnets and hub not in names.gateway_vnets:
-            yield _error(f"allow_gateway_transit needs a gateway in vnet '{hub}' (the second vnet "
-                         "of the peering); it has none", ("peerings", p, "allow_gateway_transit"))
-        if peering.use_remote_gateways:
-            problem = _remote_gateway_problem(peering, names, users)
-            if problem:
-                yield _error(problem, ("peerings", p, "use_remote_gateways"))
-            users.setdefault(spoke, hub)
+        if len(set(peering.vnets)) < 2:
+            continue
+        for vnet in peering.vnets:
+            link = peering.link(vnet)
+            transit_at = _setting_at(p, peering, vnet, "allow_gateway_transit")
+            remote_at = _setting_at(p, peering, vnet, "use_remote_gateways")
+            if link.allow_gateway_transit and link.use_remote_gateways:
+                yield _error(f"the link of vnet '{vnet}' cannot both allow gateway transit and "
+                             "use remote gateways", remote_at)
+                continue
+            if link.allow_gateway_transit and vnet in names.vnets and \
+                    vnet not in names.gateway_vnets:
+                setting = ("allow_gateway_transit"
+                           if _shorthand(peering, vnet, "allow_gateway_transit")
+                           else f"allow_gateway_transit on the link of vnet '{vnet}'")
+                where = (" (the second vnet of the peering)" if setting == "allow_gateway_transit"
+                         else "")
+                yield _error(f"{setting} needs a gateway in vnet '{vnet}'{where}; it has none",
+                             transit_at)
+            if link.use_remote_gateways:
+                problem = _remote_gateway_problem(peering, link, names, users)
+                if problem:
+                    yield _error(problem, remote_at)
+                users.setdefault(vnet, link.remote)
 
 
-def _remote_gateway_problem(peering: Peering, names: _Names, users: dict[str, str]
-                            ) -> str | None:
-    spoke, hub = peering.vnets
-    if not peering.allow_gateway_transit:
-        needs = "allow_gateway_transit: true on this peering"
-        if hub in names.vnets and hub not in names.gateway_vnets:
-            needs += f" and a gateway in vnet '{hub}'"
+def _setting_at(index: int, peering: Peering, vnet: str, setting: PeeringSetting) -> DataPath:
+    """The data path where `setting` of `vnet`'s link is written."""
+    return ("peerings", index, *peering.setting_path(vnet, setting))
+
+
+def _shorthand(peering: Peering, vnet: str, setting: PeeringSetting) -> bool:
+    """Whether `setting` of `vnet`'s link comes from the peering's shorthand keys."""
+    return peering.setting_path(vnet, setting)[:1] != ("links",)
+
+
+def _remote_gateway_problem(peering: Peering, link: LinkSettings, names: _Names,
+                            users: dict[str, str]) -> str | None:
+    vnet, remote = link.vnet, link.remote
+    if not peering.link(remote).allow_gateway_transit:
+        shorthand = _shorthand(peering, vnet, "use_remote_gateways") and \
+            _shorthand(peering, remote, "allow_gateway_transit")
+        needs = ("allow_gateway_transit: true on this peering" if shorthand
+                 else f"allow_gateway_transit: true on the link of vnet '{remote}'")
+        if remote in names.vnets and remote not in names.gateway_vnets:
+            needs += f" and a gateway in vnet '{remote}'"
         return f"use_remote_gateways needs {needs}"
-    if spoke in names.gateway_vnets:
-        return f"use_remote_gateways is not allowed: vnet '{spoke}' has its own gateway"
-    if spoke in users:
-        return (f"vnet '{spoke}' already uses the gateways of vnet '{users[spoke]}'; Azure "
+    if vnet in names.gateway_vnets:
+        return f"use_remote_gateways is not allowed: vnet '{vnet}' has its own gateway"
+    if vnet in users:
+        return (f"vnet '{vnet}' already uses the gateways of vnet '{users[vnet]}'; Azure "
                 "allows one peering with use_remote_gateways per vnet")
     return None
 

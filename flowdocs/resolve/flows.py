@@ -18,6 +18,8 @@ from flowdocs.load.catalog import (
     default_catalog,
 )
 from flowdocs.load.model import Design, Firewall, PrivateEndpoint, Workload
+from flowdocs.load.regions import RegionTable, default_regions
+from flowdocs.resolve.dns import NameResolution, NameResolver, region_of_target, region_of_vnet
 from flowdocs.resolve.routing import (
     AddressDestination,
     Destination,
@@ -58,6 +60,12 @@ class Flow:
     peerings: tuple[str, ...]
     hops: tuple[Hop, ...]
     private_endpoint: str | None = None
+    # The region of the service the flow reaches: its vault's or storage account's for the
+    # services a backup target covers, else the client's (azure-rules.md 3).
+    region: str | None = None
+    # How the client resolves the names of the private endpoint the flow could use; None when
+    # it has none. When `dns.private` is False the flow took the public path instead.
+    dns: NameResolution | None = None
 
     @property
     def id(self) -> str:
@@ -106,29 +114,55 @@ class Resolution:
         return "\n".join(str(f) for f in self.flows)
 
 
-def resolve(design: Design, catalog: Catalog | None = None) -> Resolution:
+def resolve(design: Design, catalog: Catalog | None = None,
+            regions: RegionTable | None = None) -> Resolution:
     """Resolve every flow of every workload, in the contract's order."""
     catalog = catalog or default_catalog()
+    regions = regions or default_regions()
     topology = Topology(design)
     router = Router(topology, catalog)
+    names = NameResolver(topology, regions)
     flows: list[Flow] = []
     paths = PathCache(topology, router)
     for workload in design.workloads:
         kind = catalog.workload_types[workload.type]
+        client_vnet = workload.subnet.split("/", 1)[0]
+        target = _target(workload, kind.target)
+        target_region = region_of_target(design, kind.target, target)
         for spec in _ordered_flows(kind.flows):
             service = catalog.services[spec.service]
+            covered = spec.service in catalog.private_endpoint_targets[kind.target]
+            # Azure Backup and its storage are the vault's (Azure Backup writes to storage
+            # accounts in the vault's region); a customer's account is in its own region.
+            # Entra ID and Resource Manager have no target: they are taken in the client's
+            # region, as the design's region was before regions were per VNet.
+            region = target_region if covered else region_of_vnet(design, client_vnet)
+            dns: NameResolution | None = None
             if kind.access == "platform":
                 path = _platform_path(workload.name, spec.service)
             else:
                 endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
                                                  catalog)
-                path = paths.follow(workload, spec.service, endpoint)
+                if endpoint is not None:
+                    dns = names.resolve(client_vnet, kind.target, spec.service, target_region,
+                                        endpoint)
+                    if not dns.private:
+                        # The names resolve to the public address: the flow takes the path
+                        # of the service's public endpoint (azure-rules.md 4, Corrections).
+                        endpoint = None
+                path = paths.follow(workload, spec.service, endpoint, region)
             flows.append(Flow(
                 workload=workload.name, service=spec.service, category=spec.category,
                 fqdns=service.fqdns, port=service.port, access=path.access, status=path.status,
                 reason=path.reason, firewalls=path.firewalls, peerings=path.peerings,
-                hops=path.hops, private_endpoint=path.private_endpoint))
+                hops=path.hops, private_endpoint=path.private_endpoint, region=region,
+                dns=dns))
     return Resolution(design, topology, router, flows)
+
+
+def _target(workload: Workload, kind: TargetKind) -> str | None:
+    """The vault or storage account the workload's backup writes to."""
+    return workload.backup.vault if kind == "vault" else workload.backup.storage_account
 
 
 @functools.cache
@@ -151,13 +185,13 @@ def _platform_path(workload: str, service: str) -> FlowPath:
 
 def _private_endpoint_for(workload: Workload, service: str, target_kind: TargetKind,
                           topology: Topology, catalog: Catalog) -> str | None:
-    """The private endpoint that makes this flow private, if any (azure-rules.md 4).
+    """The private endpoint that could make this flow private, if any (azure-rules.md 4).
 
-    flowdocs assumes private DNS resolves the service's FQDNs to the endpoint. With several
+    Whether the client's DNS resolves the names to it is `dns.py`'s question. With several
     endpoints for one target, the one in the workload's VNet is used, else one in a peered
     VNet, else the first.
     """
-    target = workload.backup.vault if target_kind == "vault" else workload.backup.storage_account
+    target = _target(workload, target_kind)
     if target is None or service not in catalog.private_endpoint_targets[target_kind]:
         return None
     endpoints = topology.private_endpoints_by_target.get(target, [])
@@ -174,20 +208,22 @@ def _private_endpoint_for(workload: Workload, service: str, target_kind: TargetK
 
 
 class PathCache:
-    """Paths by (source subnet's route table, service, endpoint): every workload of a subnet
-    takes the same path, so an estate of thousands of workloads follows each path once."""
+    """Paths by (source subnet's route table, service, its region, endpoint): every workload
+    of a subnet takes the same path, so an estate of thousands of workloads follows each path
+    once."""
 
     def __init__(self, topology: Topology, router: Router) -> None:
         self.topology = topology
         self.router = router
-        self._paths: dict[tuple[ViewKey, str, str | None], FlowPath] = {}
+        self._paths: dict[tuple[ViewKey, str, str | None, str | None], FlowPath] = {}
 
-    def follow(self, workload: Workload, service: str, endpoint: str | None) -> FlowPath:
+    def follow(self, workload: Workload, service: str, endpoint: str | None,
+               region: str | None = None) -> FlowPath:
         subnet = self.topology.subnets[workload.subnet]
-        key = (self.router.effective_routes(subnet).key, service, endpoint)
+        key = (self.router.effective_routes(subnet).key, service, region, endpoint)
         path = self._paths.get(key)
         if path is None:
-            follower = PathFollower(self.topology, self.router, service, endpoint)
+            follower = PathFollower(self.topology, self.router, service, endpoint, region)
             path = self._paths[key] = follower.follow(workload.name, subnet)
         first, *rest = path.hops
         if first.node == workload.name:
@@ -201,7 +237,7 @@ class PathFollower:
     """Follows one flow from its workload, hop by hop (azure-rules.md 5)."""
 
     def __init__(self, topology: Topology, router: Router, service: str,
-                 private_endpoint: str | None) -> None:
+                 private_endpoint: str | None, region: str | None = None) -> None:
         self.topology = topology
         self.router = router
         self.service = service
@@ -220,6 +256,7 @@ class PathFollower:
         firewalls: list[str] = []
         peerings: list[str] = []
         visited = {node}
+        origin = subnet.vnet.name  # where the packets' source address is (peering forwarding)
         while True:
             view = self.router.effective_routes(subnet)
             route = self.router.select_route(view, self.destination)
@@ -229,7 +266,7 @@ class PathFollower:
                                  f"no route covers {self.destination} in {subnet.id}")
             hop_type = route.next_hop_type
             if hop_type == "VirtualAppliance":
-                firewall, why = self._appliance(route, subnet, peerings)
+                firewall, why = self._appliance(route, subnet, peerings, origin)
                 if firewall is None:
                     return self._end(hops, firewalls, peerings, "dropped", None,
                                      f"{route.label()}: {why}")
@@ -242,10 +279,10 @@ class PathFollower:
                 node, kind = firewall.name, "firewall"
                 subnet = topo.subnet_of_firewall(firewall)
                 continue
-            return self._terminal(route, subnet, hops, firewalls, peerings)
+            return self._terminal(route, subnet, hops, firewalls, peerings, origin)
 
-    def _appliance(self, route: EffectiveRoute, subnet: SubnetRef,
-                   peerings: list[str]) -> tuple[Firewall | None, str]:
+    def _appliance(self, route: EffectiveRoute, subnet: SubnetRef, peerings: list[str],
+                   origin: str) -> tuple[Firewall | None, str]:
         """The appliance a VirtualAppliance route hands the flow to; else None and why.
 
         Azure does not route to a next hop recursively: the IP must lie in the subnet's own
@@ -260,11 +297,15 @@ class PathFollower:
             return None, (f"next hop {ip} ({firewall.name}) is neither in {subnet.vnet.name} "
                           f"nor in a VNet peered with it")
         if reach.next_hop_type == "VNetPeering":
+            refused = self.topology.forwarding_refused(
+                self.topology.subnet_of_firewall(firewall).vnet.name, subnet.vnet.name, origin)
+            if refused is not None:
+                return None, refused
             peerings.append(reach.peering or "")
         return firewall, ""
 
     def _terminal(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
-                  firewalls: list[str], peerings: list[str]) -> FlowPath:
+                  firewalls: list[str], peerings: list[str], origin: str) -> FlowPath:
         hop_type, label = route.next_hop_type, route.label()
         if hop_type == "None":
             why = route.note or "next hop None drops the traffic"
@@ -285,16 +326,22 @@ class PathFollower:
                                  f"{label}: {route.note or 'no gateway'}")
             if route.gateway_vnet and route.gateway_vnet != subnet.vnet.name:
                 peering = self.topology.peering_between(subnet.vnet.name, route.gateway_vnet)
+                refused = self.topology.forwarding_refused(route.gateway_vnet,
+                                                           subnet.vnet.name, origin)
+                if refused is not None:
+                    return self._end(hops, firewalls, peerings, "dropped", None,
+                                     f"{label}: {refused}")
                 if peering is not None:
                     peerings.append(peering.id)
             hops.append(Hop(route.gateway, "gateway"))
             return self._end(hops, firewalls, peerings, "delivered", "on-premises", label)
         if hop_type in ("InterfaceEndpoint", "VnetLocal", "VNetPeering"):
-            return self._to_private_endpoint(route, subnet, hops, firewalls, peerings)
+            return self._to_private_endpoint(route, subnet, hops, firewalls, peerings, origin)
         raise AssertionError(f"unhandled next hop type {hop_type}")
 
     def _to_private_endpoint(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
-                             firewalls: list[str], peerings: list[str]) -> FlowPath:
+                             firewalls: list[str], peerings: list[str],
+                             origin: str) -> FlowPath:
         label = route.label()
         pe_name = self.private_endpoint
         if pe_name is None:
@@ -308,6 +355,10 @@ class PathFollower:
                 return self._end(hops, firewalls, peerings, "dropped", None,
                                  f"{label}: {pe_name} is in {pe_vnet}, not peered with "
                                  f"{subnet.vnet.name}")
+            refused = self.topology.forwarding_refused(pe_vnet, subnet.vnet.name, origin)
+            if refused is not None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {refused}")
             peerings.append(peering.id)
         hops.append(Hop(pe_name, "private-endpoint"))
         return self._end(hops, firewalls, peerings, "delivered", "private-endpoint", label)

@@ -1,17 +1,23 @@
 """Effective routes of a subnet and the choice of route for a destination.
 
 Follows reference/azure-rules.md sections 1 to 4. Destinations are either an IP address
-(a private endpoint, a firewall) or an Azure service's public endpoint, which flowdocs reasons
-about symbolically: 0.0.0.0/0 covers every service, a service tag or a service endpoint covers
-its service, and any other public CIDR is assumed not to (a warning names it).
+(a private endpoint, a firewall) or an Azure service's public endpoint, whose addresses
+flowdocs does not know: they are some public addresses. Such a destination is reasoned about
+with sets: a service tag or a service endpoint covers its service; the CIDR routes cover the
+public address space together (0.0.0.0/0 alone, or the split 0.0.0.0/1 + 128.0.0.0/1), and
+when they send different parts of it to different next hops, which part holds the service is
+unknown: flowdocs assumes the largest and says so (finding FD010).
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.model import RouteTable
@@ -32,6 +38,21 @@ RESERVED_NONE_PREFIXES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.
 _RESERVED_NONE = tuple((text, ipaddress.IPv4Network(text)) for text in RESERVED_NONE_PREFIXES)
 DEFAULT_ROUTE = ipaddress.ip_network("0.0.0.0/0")
 
+# IPv4 ranges that are not public, unicast and globally reachable, so hold no Azure service's
+# public endpoint: IANA IPv4 Special-Purpose Address Registry (RFC 6890), plus multicast
+# (RFC 5771) and the reserved 240.0.0.0/4. Everything else is "the public address space".
+NOT_PUBLIC_PREFIXES = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+)
+# A CIDR route this wide (/8 or shorter) is assumed to be wider than every prefix that a
+# service tag or a service endpoint stands for (Azure's service tags list far longer
+# prefixes), so the tag or endpoint wins by longest prefix, as it does over 0.0.0.0/0 and
+# over the split 0.0.0.0/1 + 128.0.0.0/1 (azure-rules.md 2, "Corrections"). A longer public
+# CIDR route may or may not hold some of the service's addresses: that is unknown.
+WIDEST_UNKNOWN_PREFIX = 8
+
 # Rank of a service-tag route among routes that cover the same service (azure-rules.md 3):
 # regional tag > global tag > AzureCloud.<region> > AzureCloud. A service endpoint route has
 # "the same prefixes" as the tags of its service, so between the two the source decides.
@@ -40,9 +61,16 @@ TAG_RANK_AZURECLOUD, TAG_RANK_AZURECLOUD_REGIONAL, TAG_RANK_GLOBAL, TAG_RANK_REG
 
 @dataclass(frozen=True)
 class ServiceDestination:
-    """The public endpoint of an Azure service, by service tag (e.g. `Storage`)."""
+    """The public endpoint of an Azure service, by service tag (e.g. `Storage`), in `region`
+    (an Azure region name such as `westeurope`).
+
+    `region` None: the service is in the region of the subnet whose routes are consulted
+    (its VNet's `region`, else the design's). Regional service tags and service endpoints
+    cover the destination only when their regions include the service's.
+    """
 
     service: str
+    region: str | None = None
 
     def __str__(self) -> str:
         return self.service
@@ -70,15 +98,27 @@ class ServiceScope:
     """What a symbolic prefix (a service tag or a service endpoint) covers."""
 
     service: str | None  # None: every service (AzureCloud)
-    region: str | None  # None: every region
+    regions: frozenset[str] | None  # None: every region
     rank: int
+    # Whether it covers a service whose region is unknown: a service endpoint does (the
+    # service is assumed in the subnet's own region), a regional tag does not.
+    covers_unknown_region: bool = False
 
-    def covers(self, service: str, design_region: str | None) -> bool:
+    def covers(self, service: str, region: str | None) -> bool:
+        """Whether it holds the public prefixes of `service` in `region`."""
         if self.service is not None and self.service != service:
             return False
-        # A regional scope covers the design's services only when the regions agree. A design
-        # without a region cannot tell, and flowdocs assumes the tag does not cover it.
-        return self.region is None or self.region == design_region
+        if self.regions is None:
+            return True
+        return self.covers_unknown_region if region is None else region in self.regions
+
+    def includes(self, other: ServiceScope) -> bool:
+        """Whether every prefix of `other` is also one of this scope's."""
+        if self.service is not None and self.service != other.service:
+            return False
+        if self.regions is None:
+            return True
+        return other.regions is not None and other.regions <= self.regions
 
 
 @dataclass(frozen=True)
@@ -103,11 +143,19 @@ class EffectiveRoute:
     origin: tuple[str | int, ...] | None = None  # design path of a User route, for diagnostics
 
     def covers(self, destination: Destination, region: str | None) -> bool:
+        """Whether the route certainly covers `destination`; `region` is the service's (for
+        a service destination), None if unknown. A CIDR route covers every service only as
+        0.0.0.0/0; other CIDRs are judged together, by `public_cover`."""
         if isinstance(destination, AddressDestination):
             return self.network is not None and destination.address in self.network
         if self.scope is not None:
             return self.scope.covers(destination.service, region)
         return self.network == DEFAULT_ROUTE
+
+    @property
+    def outcome(self) -> tuple[str, str | None, str | None]:
+        """Where the route sends traffic: routes with the same outcome are interchangeable."""
+        return (self.next_hop_type, self.next_hop_ip, self.gateway)
 
     def label(self) -> str:
         """The route in one line, as `reason` shows it."""
@@ -116,12 +164,33 @@ class EffectiveRoute:
         return f"{self.address_prefix} ({where}) -> {hop}"
 
 
+class CoverShare(NamedTuple):
+    """A CIDR route and how many public IPv4 addresses it is the chosen route for."""
+
+    route: EffectiveRoute
+    addresses: int
+
+
+@dataclass(frozen=True)
+class ServiceChoice:
+    """The route a service destination takes, and the routes that might take it instead.
+
+    `contenders` send some public addresses elsewhere than `route` does; whether the service's
+    addresses are among them is unknown. Empty: the choice does not depend on where the
+    service's addresses are.
+    """
+
+    route: EffectiveRoute | None
+    contenders: tuple[EffectiveRoute, ...] = ()
+
+
 @dataclass
 class RouteTableView:
     """A subnet's effective routes, with what selection needs precomputed."""
 
     routes: list[EffectiveRoute]
     key: ViewKey
+    region: str | None = None  # the region of the subnet's VNet
 
     @property
     def active(self) -> list[EffectiveRoute]:
@@ -129,22 +198,40 @@ class RouteTableView:
 
     @cached_property
     def service_routes(self) -> list[EffectiveRoute]:
-        """The only routes that can cover a service's public endpoint: 0.0.0.0/0, service
-        tags and service endpoints."""
-        return [r for r in self.routes if r.scope is not None or r.network == DEFAULT_ROUTE]
+        """The routes that can cover a service's public endpoint: service tags and service
+        endpoints, and the CIDR routes of the public address space."""
+        return [r for r in self.routes if r.scope is not None or _may_hold_services(r)]
+
+    @cached_property
+    def public_cover(self) -> tuple[CoverShare, ...]:
+        """The active CIDR routes that some public address takes, largest share first."""
+        return public_cover(self.routes)
 
 
 def parse_service_tag(prefix: str, catalog: Catalog) -> ServiceScope | None:
     """`Storage`, `Storage.WestEurope`, `AzureCloud`, `AzureCloud.WestEurope`; None if not a
-    tag of the catalog."""
+    tag of the catalog. A regional tag holds the service's prefixes in that region only."""
     base, _, region = prefix.partition(".")
     if base not in catalog.service_tags:
         return None
-    region_key = region.lower() or None
+    regions = frozenset({region.lower()}) if region else None
     if base == "AzureCloud":
-        rank = TAG_RANK_AZURECLOUD_REGIONAL if region_key else TAG_RANK_AZURECLOUD
-        return ServiceScope(None, region_key, rank)
-    return ServiceScope(base, region_key, TAG_RANK_REGIONAL if region_key else TAG_RANK_GLOBAL)
+        rank = TAG_RANK_AZURECLOUD_REGIONAL if regions else TAG_RANK_AZURECLOUD
+        return ServiceScope(None, regions, rank)
+    return ServiceScope(base, regions, TAG_RANK_REGIONAL if regions else TAG_RANK_GLOBAL)
+
+
+def service_endpoint_scope(name: str, region: str | None, catalog: Catalog) -> ServiceScope:
+    """What the route of service endpoint `name` holds on a subnet in `region`: its service in
+    that region (and its paired region when the catalog says so), or in every region
+    (virtual-network-service-endpoints-overview). A subnet whose region is not known cannot
+    tell: flowdocs assumes its regional endpoints cover the service wherever it is."""
+    kind = catalog.service_endpoints[name]
+    regions: frozenset[str] | None = None
+    if kind.scope == "regional" and region is not None:
+        pair = catalog.region_pairs.get(region) if kind.paired else None
+        regions = frozenset({region, pair} if pair else {region})
+    return ServiceScope(kind.service, regions, 0, covers_unknown_region=True)
 
 
 def is_cidr(prefix: str) -> bool:
@@ -160,6 +247,7 @@ class Router:
         self.region = topology.design.region
         self._tables: dict[ViewKey, RouteTableView] = {}
         self._choices: dict[tuple[ViewKey, Destination], EffectiveRoute | None] = {}
+        self._service_choices: dict[tuple[ViewKey, str, str | None], ServiceChoice] = {}
         self._reach: dict[tuple[ViewKey, str], EffectiveRoute | None] = {}
         self._user: dict[tuple[str, str | None], list[EffectiveRoute]] = {}
 
@@ -171,11 +259,12 @@ class Router:
                         tuple(subnet.subnet.service_endpoints))
         view = self._tables.get(key)
         if view is None:
-            view = RouteTableView(self._build(subnet), key)
+            region = self.topology.region_of(subnet.vnet.name)
+            view = RouteTableView(self._build(subnet, region), key, region)
             self._tables[key] = view
         return view
 
-    def _build(self, subnet: SubnetRef) -> list[EffectiveRoute]:
+    def _build(self, subnet: SubnetRef, region: str | None) -> list[EffectiveRoute]:
         topo = self.topology
         vnet = subnet.vnet
         table = topo.route_tables.get(subnet.subnet.route_table or "")
@@ -184,13 +273,7 @@ class Router:
         for space in spaces:
             routes.append(_default(str(space), "VnetLocal", network=space))
         routes.append(_default("0.0.0.0/0", "Internet", network=DEFAULT_ROUTE))
-        for text, reserved in _RESERVED_NONE:
-            # A VNet range equal to the reserved range is already VnetLocal; a VNet range
-            # inside it removes the None route.
-            if any(isinstance(s, ipaddress.IPv4Network) and s.subnet_of(reserved)
-                   for s in spaces):
-                continue
-            routes.append(_default(text, "None", network=reserved))
+        routes.extend(_reserved_none_routes(spaces, table))
         for peering, remote in topo.peerings_by_vnet.get(vnet.name, []):
             for remote_space in topo.vnets[remote].address_space:
                 routes.append(
@@ -198,15 +281,13 @@ class Router:
                              remote_vnet=remote, peering_id=peering.id)
                 )
         for endpoint in subnet.subnet.service_endpoints:
-            kind = self.catalog.service_endpoints.get(endpoint)
-            if kind is None:
-                continue  # a service endpoint for a service no flow of the catalog reaches
-            # Regional and global endpoints both cover the design's services: flowdocs assumes
-            # a workload's services are in its own region (the vault's region).
-            routes.append(
-                EffectiveRoute("Default", endpoint, "VirtualNetworkServiceEndpoint",
-                               scope=ServiceScope(kind.service, None, 0))
-            )
+            # Every service endpoint adds its route on the subnet that enables it, whether or
+            # not a flow reaches its service (azure-rules.md 1, "Corrections").
+            if endpoint in self.catalog.service_endpoints:
+                routes.append(
+                    EffectiveRoute("Default", endpoint, "VirtualNetworkServiceEndpoint",
+                                   scope=service_endpoint_scope(endpoint, region, self.catalog))
+                )
         for vnet_name in [vnet.name, *topo.peered_vnets(vnet.name)]:
             for pe in topo.design.private_endpoints:
                 if pe.subnet.split("/", 1)[0] != vnet_name:
@@ -224,7 +305,7 @@ class Router:
             routes.extend(self._bgp_routes(vnet.name))
         if table is not None:
             routes.extend(self._user_routes_cached(table, vnet.name))
-        return _settle_states(routes, topo, self)
+        return _settle_states(routes, topo)
 
     def _bgp_routes(self, vnet: str) -> list[EffectiveRoute]:
         found: list[EffectiveRoute] = []
@@ -283,14 +364,32 @@ class Router:
     # -- route selection ----------------------------------------------------------------
 
     def select_route(self, view: RouteTableView, destination: Destination) -> EffectiveRoute | None:
-        """The route Azure uses for `destination` (azure-rules.md 2 and 3)."""
+        """The route Azure uses for `destination` from a subnet with effective routes `view`
+        (azure-rules.md 2 and 3); None when no route covers it.
+
+        A `ServiceDestination` without a region is taken to be in the view's region. When
+        where the service's addresses lie decides between routes, the documented assumption
+        of `service_choice` picks one.
+        """
+        if isinstance(destination, ServiceDestination):
+            return self.service_choice(view, destination).route
         key = (view.key, destination)
         if key not in self._choices:
-            routes = (view.service_routes if isinstance(destination, ServiceDestination)
-                      else view.routes)
-            self._choices[key] = select_route(routes, destination, self.region)
+            self._choices[key] = select_route(view.routes, destination, view.region)
         return self._choices[key]
 
+    def service_choice(self, view: RouteTableView,
+                       destination: ServiceDestination) -> ServiceChoice:
+        """The route a service's public endpoint takes, with the routes that might take it
+        instead (see `choose_service_route`)."""
+        region = destination.region or view.region
+        key = (view.key, destination.service, region)
+        choice = self._service_choices.get(key)
+        if choice is None:
+            choice = choose_service_route(view.service_routes, destination.service, region,
+                                          view.public_cover)
+            self._service_choices[key] = choice
+        return choice
 
     def reaching_route(self, view: RouteTableView, ip: str) -> EffectiveRoute | None:
         """The VnetLocal or VNetPeering route that puts `ip` within reach, whatever its
@@ -308,25 +407,164 @@ class Router:
 def select_route(routes: list[EffectiveRoute], destination: Destination,
                  region: str | None) -> EffectiveRoute | None:
     """Longest prefix match, then User > BGP > Default; VnetLocal, VNetPeering and service
-    endpoint routes win over BGP routes whatever their length."""
+    endpoint routes win over BGP routes whatever their length. `region`: where a service
+    destination without its own region is."""
+    if isinstance(destination, ServiceDestination):
+        service_region = destination.region or region
+        return choose_service_route(routes, destination.service, service_region,
+                                    public_cover(routes)).route
     candidates = [r for r in routes if r.state == "Active" and r.covers(destination, region)]
     if any(r.next_hop_type in BEATS_BGP for r in candidates):
         candidates = [r for r in candidates if r.source != "VirtualNetworkGateway"]
     if not candidates:
         return None
-    return max(candidates, key=lambda r: _specificity(r, destination))
+    return max(candidates, key=_address_specificity)
 
 
-def _specificity(route: EffectiveRoute, destination: Destination) -> tuple[int, int, int]:
-    priority = SOURCE_PRIORITY[route.source]
-    if isinstance(destination, AddressDestination):
+def _address_specificity(route: EffectiveRoute) -> tuple[int, int, int]:
+    assert route.network is not None
+    # A reserved None row loses a tie on its exact prefix: a peered VNet whose range is
+    # exactly 192.168.0.0/16 is reached over the peering (the None row only stands for
+    # addresses in no network). Azure does not document the tie; flowdocs assumes this.
+    reserved = route.source == "Default" and route.next_hop_type == "None"
+    return (route.network.prefixlen, SOURCE_PRIORITY[route.source], 0 if reserved else 1)
+
+
+def choose_service_route(routes: Iterable[EffectiveRoute], service: str, region: str | None,
+                         cover: tuple[CoverShare, ...]) -> ServiceChoice:
+    """The route to `service` in `region` (None: unknown), given the routes that may hold
+    services and the public cover of the table's CIDR routes (azure-rules.md 2 and 3).
+
+    1. A service tag or service endpoint route that holds the service wins over the CIDR
+       routes whose prefixes are all wider than the service's (0.0.0.0/0, the split /1s,
+       any route of /8 or shorter): longest prefix. Among such routes the source decides
+       (User over Default), then the tag's rank.
+    2. Otherwise the CIDR routes decide. Every public address takes exactly one of them, so
+       when all the routes of the public cover send traffic to one next hop, every service
+       goes there (0.0.0.0/1 and 128.0.0.0/1 to one appliance are 0.0.0.0/0 to it). When they
+       differ, the service's path depends on addresses flowdocs does not know: it assumes the
+       service lies in the next hop's share that holds the most public addresses, and names
+       the other routes as contenders (finding FD010).
+    """
+    symbolic = [r for r in routes if r.scope is not None and r.state == "Active"
+                and r.scope.covers(service, region)]
+    if symbolic:
+        chosen = max(symbolic, key=_symbolic_specificity)
+        contenders = tuple(share.route for share in cover
+                           if share.route.network is not None
+                           and share.route.network.prefixlen > WIDEST_UNKNOWN_PREFIX
+                           and share.route.outcome != chosen.outcome)
+        return ServiceChoice(chosen, contenders)
+    if not cover:
+        return ServiceChoice(None)
+    totals: dict[tuple[str, str | None, str | None], int] = {}
+    for share in cover:
+        totals[share.route.outcome] = totals.get(share.route.outcome, 0) + share.addresses
+    # `cover` is largest share first: max keeps the first of equal totals, so ties go to the
+    # outcome of the larger single route.
+    outcome = max(totals, key=lambda o: totals[o])
+    chosen = next(share.route for share in cover if share.route.outcome == outcome)
+    contenders = tuple(share.route for share in cover if share.route.outcome != outcome)
+    return ServiceChoice(chosen, contenders)
+
+
+def _symbolic_specificity(route: EffectiveRoute) -> tuple[int, int]:
+    # Symbolic prefixes are "the same prefixes" among themselves: the source decides, then
+    # the tag's rank (azure-rules.md 3).
+    assert route.scope is not None
+    return (SOURCE_PRIORITY[route.source], route.scope.rank)
+
+
+def _may_hold_services(route: EffectiveRoute) -> bool:
+    """A CIDR route that can carry traffic to a service's public endpoint: 0.0.0.0/0, and
+    any User or BGP route. Default routes of VNets, peerings, private endpoints and the
+    reserved ranges hold private or customer addresses, not Azure's."""
+    network = route.network
+    if network is None or network.version != 4:
+        return False
+    return network.prefixlen == 0 or route.source != "Default"
+
+
+_NOT_PUBLIC = tuple(ipaddress.IPv4Network(p) for p in NOT_PUBLIC_PREFIXES)
+
+
+@functools.cache
+def holds_public_addresses(network: Network) -> bool:
+    """Whether some address of `network` is public (where a service's endpoint may be).
+    0.0.0.0/1 does, though it starts in the non-public 0.0.0.0/8."""
+    if network.version != 4:
+        return network.is_global
+    return _Claimed(_NOT_PUBLIC).claim(int(network.network_address),
+                                       int(network.broadcast_address) + 1) > 0
+
+
+def public_cover(routes: Iterable[EffectiveRoute]) -> tuple[CoverShare, ...]:
+    """The active CIDR routes that public IPv4 addresses take, each with the number of public
+    addresses for which it is the longest matching route; largest share first, then by
+    address. Prefixes nest or are disjoint, so claiming the longest first leaves each route
+    exactly the addresses it wins."""
+    best: dict[Network, EffectiveRoute] = {}
+    for route in routes:
+        if route.state != "Active" or not _may_hold_services(route):
+            continue
         assert route.network is not None
-        return (route.network.prefixlen, priority, 0)
-    if route.scope is not None:
-        # Symbolic prefixes are all longer than 0.0.0.0/0 and "the same prefixes" among
-        # themselves: the source decides, then the tag's rank.
-        return (1, priority, route.scope.rank)
-    return (0, priority, 0)
+        held = best.get(route.network)
+        if held is None or SOURCE_PRIORITY[route.source] > SOURCE_PRIORITY[held.source]:
+            best[route.network] = route
+    claimed = _Claimed(_NOT_PUBLIC)
+    shares: list[CoverShare] = []
+    for network in sorted(best, key=lambda n: (-n.prefixlen, int(n.network_address))):
+        won = claimed.claim(int(network.network_address), int(network.broadcast_address) + 1)
+        if won:
+            shares.append(CoverShare(best[network], won))
+    shares.sort(key=lambda s: (-s.addresses, _start(s.route)))
+    return tuple(shares)
+
+
+def _start(route: EffectiveRoute) -> int:
+    assert route.network is not None
+    return int(route.network.network_address)
+
+
+class _Claimed:
+    """Disjoint address intervals already taken, sorted; each claim takes what is left of a
+    CIDR. Works because CIDRs nest or are disjoint."""
+
+    def __init__(self, networks: Iterable[ipaddress.IPv4Network]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for network in sorted(networks, key=lambda n: int(n.network_address)):
+            self.claim(int(network.network_address), int(network.broadcast_address) + 1)
+
+    def claim(self, start: int, end: int) -> int:
+        """Take [start, end); the number of addresses not taken before."""
+        # An earlier interval that contains the whole CIDR leaves nothing.
+        at = bisect.bisect_right(self.starts, start) - 1
+        if at >= 0 and self.ends[at] >= end:
+            return 0
+        first = bisect.bisect_left(self.starts, start)
+        last = bisect.bisect_left(self.starts, end)
+        taken = sum(self.ends[i] - self.starts[i] for i in range(first, last))
+        self.starts[first:last] = [start]
+        self.ends[first:last] = [end]
+        return end - start - taken
+
+
+def _reserved_none_routes(spaces: list[Network], table: RouteTable | None) -> list[EffectiveRoute]:
+    """The reserved ranges' None rows (azure-rules.md 1; virtual-networks-udr-overview).
+
+    A VNet range equal to a reserved prefix turns its row into the VnetLocal one; a range
+    that contains the whole prefix removes it. A range inside it (10.1.0.0/16 in 10.0.0.0/8)
+    changes nothing: the None row stays, as every real table shows. A User 0.0.0.0/0 route
+    removes all of them (Learn's routing example: "Azure removed the routes for the
+    10.0.0.0/8, 192.168.0.0/16, and 100.64.0.0/10 address prefixes ... when the user-defined
+    route for the 0.0.0.0/0 address prefix was added").
+    """
+    if table is not None and any(r.address_prefix == "0.0.0.0/0" for r in table.routes):
+        return []
+    return [_default(text, "None", network=reserved) for text, reserved in _RESERVED_NONE
+            if not any(isinstance(s, ipaddress.IPv4Network) and s.supernet_of(reserved)
+                       for s in spaces)]
 
 
 def _default(prefix: str, next_hop: str, *, network: Network, remote_vnet: str | None = None,
@@ -335,8 +573,7 @@ def _default(prefix: str, next_hop: str, *, network: Network, remote_vnet: str |
                           peering=peering_id)
 
 
-def _settle_states(routes: list[EffectiveRoute], topo: Topology,
-                   router: Router) -> list[EffectiveRoute]:
+def _settle_states(routes: list[EffectiveRoute], topo: Topology) -> list[EffectiveRoute]:
     """Mark what a User or BGP route displaces (azure-rules.md 2.2 and 4)."""
     user = [r for r in routes if r.source == "User"]
     user_prefixes = {_prefix_key(r) for r in user}
@@ -348,11 +585,11 @@ def _settle_states(routes: list[EffectiveRoute], topo: Topology,
             continue  # real dumps do not list a Default route that BGP displaced
         invalid = route.source != "User" and key in user_prefixes
         if route.next_hop_type == "VirtualNetworkServiceEndpoint":
-            invalid = any(
-                u.scope is not None and route.scope is not None
-                and u.scope.covers(route.scope.service or "", router.region)
-                for u in user
-            )
+            # A User service-tag route holding every prefix of the endpoint's route displaces
+            # it (User over Default on the same prefixes). A regional tag holds only part of
+            # them: the endpoint's row stays Active and selection decides per region.
+            invalid = any(u.scope is not None and route.scope is not None
+                          and u.scope.includes(route.scope) for u in user)
         if route.next_hop_type == "InterfaceEndpoint":
             invalid = _private_endpoint_overridden(route, user, topo)
         settled.append(replace(route, state="Invalid") if invalid else route)

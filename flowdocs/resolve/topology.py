@@ -108,15 +108,40 @@ class Topology:
                 return peering
         return None
 
+    def region_of(self, vnet: str) -> str | None:
+        """The VNet's Azure region: its own `region`, else the design's (None: not given)."""
+        own = self.vnets[vnet].region if vnet in self.vnets else None
+        return own or self.design.region
+
     def remote_gateways(self, vnet: str) -> list[Gateway]:
-        """Gateways whose BGP routes reach subnets of `vnet`: its own, and the hub's through a
-        peering with use_remote_gateways (spoke side) and allow_gateway_transit (hub side)."""
+        """Gateways whose BGP routes reach subnets of `vnet`: its own, and the remote VNet's
+        through a peering whose `vnet` link uses remote gateways and whose remote link allows
+        gateway transit (virtual-network-manage-peering)."""
         found = list(self.gateways_by_vnet.get(vnet, []))
         for peering, remote in self.peerings_by_vnet.get(vnet, []):
-            is_spoke_side = peering.vnets[0] == vnet
-            if is_spoke_side and peering.use_remote_gateways and peering.allow_gateway_transit:
+            if peering.link(vnet).use_remote_gateways and \
+                    peering.link(remote).allow_gateway_transit:
                 found.extend(self.gateways_by_vnet.get(remote, []))
         return found
+
+    def forwarding_refused(self, into: str, from_vnet: str, origin: str) -> str | None:
+        """Why the peering refuses a packet that crosses from `from_vnet` into `into`, or None.
+
+        `origin` is the VNet the packet's source address is in. A packet that did not
+        originate in `from_vnet` was forwarded by an appliance there; it enters `into` only
+        when `into`'s own link allows forwarded traffic ("Allow traffic forwarded from the
+        remote virtual network": learn.microsoft.com/azure/virtual-network/
+        virtual-network-manage-peering; azure-rules.md 5). Traffic that originates in the
+        remote VNet never depends on it.
+        """
+        if origin == from_vnet:
+            return None
+        peering = self.peering_between(into, from_vnet)
+        if peering is None or peering.link(into).allow_forwarded_traffic:
+            return None
+        return (f"peering link {into} -> {from_vnet} ({peering.id}) has "
+                f"allow_forwarded_traffic false: it refuses traffic from {origin} that "
+                f"{from_vnet} forwards into {into}")
 
 
 def _assign_private_endpoint_ips(topology: Topology) -> dict[str, str]:

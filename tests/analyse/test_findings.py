@@ -69,6 +69,7 @@ def test_rule_ids_are_stable_and_unique():
         ("FD010", "public-cidr-route", "warning"),
         ("FD011", "nva-throughput-unknown", "info"),
         ("FD012", "entra-id-stays-public", "info"),
+        ("FD013", "vault-refuses-public-flow", "error"),
     ]
     assert all(r.source for r in RULES)
 
@@ -237,11 +238,14 @@ def test_vault_public_access_is_silent_without_private_endpoint():
 def test_private_endpoint_without_its_dns_zones():
     design = base()
     _vault_pe(design, zones=False)
+    # The Backup zone named is the vault's own geo's: rsv is in the design's region, West
+    # Europe ("we"). A design without zones keeps the stated assumption: the flows are private.
     assert messages(design) == [
         "FD007 warning pe-rsv: private endpoint pe-rsv needs private DNS zones "
-        "privatelink.<geo>.backup.windowsazure.com, privatelink.blob.core.windows.net, "
+        "privatelink.we.backup.windowsazure.com, privatelink.blob.core.windows.net, "
         "privatelink.queue.core.windows.net, not in private_dns_zones: without them rsv's "
-        "FQDNs resolve to its public endpoint",
+        "FQDNs resolve to its public endpoint; the design declares no private DNS zone, so "
+        "flowdocs assumes your DNS resolves them to the endpoint",
         "FD012 info sql: sql: Microsoft Entra ID has no private endpoint; flow 1 "
         "sql/AzureActiveDirectory stays public"]
     assert found(design)[0][2] == ("private_endpoints", 0)
@@ -250,16 +254,78 @@ def test_private_endpoint_without_its_dns_zones():
 def test_dns_zone_not_answering_for_the_workload_vnet():
     design = base()
     _vault_pe(design, "vnet-hub/snet-endpoints", links=("vnet-hub",))
+    # The spoke resolves the vault's names publicly: its flows skip the endpoint, so no flow
+    # is private (no FD012), and the vault, which denies public access, refuses the Azure
+    # Backup flow (FD013).
     assert found(design) == [
         *(("FD007", zone, ("private_dns_zones", index, "vnet_links"))
           for index, zone in enumerate(["privatelink.we.backup.windowsazure.com",
                                         "privatelink.blob.core.windows.net",
                                         "privatelink.queue.core.windows.net"])),
-        ("FD012", "sql", ("workloads", 0))]
+        ("FD013", "rsv", ("vaults", 0, "public_network_access"))]
     assert messages(design)[1] == (
         "FD007 warning privatelink.blob.core.windows.net: private DNS zone "
-        "privatelink.blob.core.windows.net does not answer for vnet-spoke, where workloads "
-        "reach pe-rsv: add it to vnet_links")
+        "privatelink.blob.core.windows.net does not answer for vnet-spoke: flow 2 sql/Storage "
+        "resolves the names of rsv to public addresses, skips pe-rsv and takes the public "
+        "path; add vnet-spoke to vnet_links")
+    assert messages(design)[3] == (
+        "FD013 error rsv: vault rsv denies public network access, and flow 1 sql/AzureBackup "
+        "reaches its public endpoint: its names resolve to the vault's public address (FD007); "
+        "the vault refuses it and the backup fails")
+
+
+def test_dns_zone_of_another_geo_does_not_answer_for_the_vault():
+    design = base()
+    _vault_pe(design, links=("vnet-spoke",))
+    design["vaults"][0]["public_network_access"] = "Enabled"
+    # The only Backup zone is North Europe's ("ne"); rsv is in West Europe, the design's region.
+    design["private_dns_zones"][0]["name"] = "privatelink.ne.backup.windowsazure.com"
+    assert messages(design)[1] == (
+        "FD007 warning pe-rsv: private endpoint pe-rsv needs private DNS zone "
+        "privatelink.we.backup.windowsazure.com, not in private_dns_zones: without it rsv's "
+        "FQDNs resolve to its public endpoint; privatelink.ne.backup.windowsazure.com answers "
+        "only for vaults of North Europe, and rsv is in West Europe; flow 1 sql/AzureBackup "
+        "takes the public path")
+    assert found(design)[1][2] == ("private_endpoints", 0)
+    # The vault's own region decides, not the design's: in North Europe the zone is right.
+    design["vaults"][0]["region"] = "northeurope"
+    assert [f for f in found(design) if f[0] == "FD007"] == []
+
+
+def test_a_vault_whose_region_has_no_known_geo_accepts_any_backup_zone():
+    design = base()
+    _vault_pe(design, links=("vnet-spoke",))
+    design["vaults"][0]["region"] = "italynorth"  # not in the Learn geo-code list
+    assert [f for f in found(design) if f[0] == "FD007"] == []
+
+
+def test_custom_dns_resolving_from_an_unlinked_vnet_is_named():
+    design = base()
+    _vault_pe(design, links=("vnet-hub",))
+    design["vaults"][0]["public_network_access"] = "Enabled"
+    # A DNS forwarder in the spoke itself forwards to Azure DNS from the spoke: not linked.
+    design["vnets"][1]["dns_servers"] = ["10.1.2.100"]
+    blob = next(m for m in messages(design) if m.startswith("FD007 warning privatelink.blob"))
+    assert blob.startswith(
+        "FD007 warning privatelink.blob.core.windows.net: private DNS zone "
+        "privatelink.blob.core.windows.net does not answer for vnet-spoke (its DNS servers "
+        "10.1.2.100 resolve from vnet-spoke, not linked): flow 2 sql/Storage resolves")
+    # The forwarder in the hub (linked) answers: no DNS finding.
+    design["vnets"][1]["dns_servers"] = ["10.0.2.100"]
+    assert [f for f in found(design) if f[0] in ("FD007", "FD013")] == []
+
+
+def test_a_vault_denying_public_access_refuses_public_flows_without_an_endpoint():
+    design = base()
+    via_firewall(design)
+    design["vaults"] = [{"name": "rsv", "public_network_access": "Disabled"}]
+    assert messages(design) == [
+        "FD013 error rsv: vault rsv denies public network access, and flow 1 sql/AzureBackup "
+        "reaches its public endpoint: no private endpoint of the vault serves it; the vault "
+        "refuses it and the backup fails"]
+    # Through its private endpoint, the vault accepts it.
+    _vault_pe(design)
+    assert [f for f in found(design) if f[0] == "FD013"] == []
 
 
 def test_storage_account_private_endpoint_needs_the_blob_zone_only():
@@ -354,13 +420,24 @@ def test_nva_sizing_needs_a_volume():
 
 
 def test_public_cidr_route_warns_private_and_default_routes_do_not():
+    # 20.38.0.0/16 goes to the Internet while 0.0.0.0/0 goes to the firewall: which of the two
+    # carries a service's traffic depends on addresses flowdocs does not know.
     design = base()
     route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
                 udr("default", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
                 udr("onprem", "192.168.0.0/16", "VirtualAppliance", "10.0.1.4"),
-                udr("public", "20.38.0.0/16", "VirtualAppliance", "10.0.1.4"))
+                udr("public", "20.38.0.0/16", "Internet"))
     assert found(design) == [
         ("FD010", "rt-spoke/public", ("route_tables", 0, "routes", 2, "address_prefix"))]
+
+
+def test_a_public_range_sent_where_the_default_route_goes_leaves_nothing_unknown():
+    # Whichever of the two routes holds the service, the next hop is the same firewall.
+    design = base()
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("default", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
+                udr("public", "20.38.0.0/16", "VirtualAppliance", "10.0.1.4"))
+    assert found(design) == []
 
 
 # -- as diagnostics: validate and --strict -------------------------------------------------------

@@ -46,7 +46,7 @@ def test_unknown_key_in_an_unnamed_object() -> None:
     assert errors(text) == [
         "design.yaml:18:5: error: unknown key 'allow_forwarded' in peering "
         "'vnet-spoke~vnet-hub'; did you mean 'allow_forwarded_traffic'? Expected one of: vnets, "
-        "allow_forwarded_traffic, allow_gateway_transit, use_remote_gateways",
+        "allow_forwarded_traffic, allow_gateway_transit, use_remote_gateways, links",
     ]
 
 

@@ -3,8 +3,10 @@ which state. Each test would fail if its rule were wrong."""
 
 from __future__ import annotations
 
+import pytest
 from scenes import base, hub_gateway, resolve_scene, route_table, subnet, udr, via_firewall
 
+from flowdocs.load.catalog import default_catalog
 from flowdocs.write.contract import effective_routes_document
 
 
@@ -18,10 +20,13 @@ def rows(design: dict, ref: str) -> list[tuple[str, str, str, str]]:
 
 
 def test_system_routes_of_a_spoke():
+    # virtual-networks-udr-overview, routing example, Subnet2 of the 10.0.0.0/16 VNet: its
+    # table lists 10.0.0.0/8 None. A VNet range inside a reserved prefix changes nothing;
+    # only a range that contains the whole prefix does (azure-rules.md 1).
     assert rows(base(), "vnet-spoke/snet-sql") == [
         ("Default", "Active", "10.1.0.0/16", "VnetLocal"),
         ("Default", "Active", "0.0.0.0/0", "Internet"),
-        # 10.0.0.0/8 is gone: the VNet's range lies inside it.
+        ("Default", "Active", "10.0.0.0/8", "None"),
         ("Default", "Active", "172.16.0.0/12", "None"),
         ("Default", "Active", "192.168.0.0/16", "None"),
         ("Default", "Active", "100.64.0.0/10", "None"),
@@ -140,3 +145,99 @@ def test_az_shaped_json():
         "nextHopType": "VirtualAppliance", "nextHopIpAddress": ["10.0.1.4"], "name": "to-fw",
     }
     assert document["value"][1]["state"] == "Invalid"
+
+
+# -- reserved ranges (azure-rules.md 1 and its "Corrections") --------------------------------
+
+
+def test_vnet_range_containing_a_whole_reserved_prefix_removes_its_none_route():
+    # virtual-networks-udr-overview: a range that "includes, but isn't the same as, one of the
+    # four reserved address prefixes" removes the prefix's route. 172.0.0.0/11 holds all of
+    # 172.16.0.0/12; 10.1.0.0/16 holds only part of 10.0.0.0/8, which stays.
+    design = base()
+    design["vnets"][1]["address_space"] = ["10.1.0.0/16", "172.0.0.0/11"]
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("Default", "Active", "172.0.0.0/11", "VnetLocal") in listed
+    assert not any(r[2] == "172.16.0.0/12" for r in listed)
+    assert ("Default", "Active", "10.0.0.0/8", "None") in listed
+
+
+def test_user_default_route_removes_every_reserved_none_route():
+    # Learn's routing example: Azure removed the reserved routes from Subnet1 when its User
+    # 0.0.0.0/0 route was added; the other subnets keep them.
+    design = base()
+    via_firewall(design)
+    assert not any(r[0] == "Default" and r[3] == "None" for r in rows(design, "vnet-spoke/snet-sql"))
+    assert [r[2] for r in rows(design, "vnet-spoke/snet-endpoints") if r[3] == "None"] == [
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
+
+
+def test_only_a_user_default_route_removes_the_reserved_none_routes():
+    design = base()
+    via_firewall(design, prefix="10.0.0.0/8")  # a User route on a reserved prefix itself
+    listed = rows(design, "vnet-spoke/snet-sql")
+    assert ("Default", "Invalid", "10.0.0.0/8", "None") in listed
+    assert ("Default", "Active", "192.168.0.0/16", "None") in listed
+    # Nor does a 0.0.0.0/0 learned over BGP: the rows stay.
+    design = base()
+    hub_gateway(design, advertises_default_route=True)
+    assert ("Default", "Active", "10.0.0.0/8", "None") in rows(design, "vnet-spoke/snet-sql")
+
+
+# -- service endpoints (azure-rules.md 1, "Corrections") -------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", sorted(default_catalog().service_endpoints))
+def test_every_service_endpoint_adds_its_route_to_its_subnet(endpoint):
+    # Whether or not a flow of the catalog reaches the service.
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = [endpoint]
+    assert ("Default", "Active", endpoint, "VirtualNetworkServiceEndpoint") in rows(
+        design, "vnet-spoke/snet-sql")
+    assert not any(r[3] == "VirtualNetworkServiceEndpoint"
+                   for r in rows(design, "vnet-spoke/snet-endpoints"))
+
+
+def test_service_endpoint_list_is_learns():
+    # virtual-network-service-endpoints-overview, "Generally available" and "Public Preview".
+    assert sorted(default_catalog().service_endpoints) == [
+        "Microsoft.AzureActiveDirectory", "Microsoft.AzureCosmosDB",
+        "Microsoft.CognitiveServices", "Microsoft.ContainerRegistry", "Microsoft.EventHub",
+        "Microsoft.KeyVault", "Microsoft.ServiceBus", "Microsoft.Sql", "Microsoft.Storage",
+        "Microsoft.Storage.Global", "Microsoft.Web"]
+
+
+def test_a_regional_tag_leaves_the_service_endpoint_row_active():
+    # Storage.WestEurope holds the West Europe part of what Microsoft.Storage holds (West
+    # Europe and North Europe): the endpoint's row is not displaced; the global tag's is.
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("storage-we", "Storage.WestEurope", "VirtualAppliance", "10.0.1.4"))
+    endpoint = ("Default", "Active", "Microsoft.Storage", "VirtualNetworkServiceEndpoint")
+    assert endpoint in rows(design, "vnet-spoke/snet-sql")
+    design["route_tables"][0]["routes"][0]["address_prefix"] = "Storage"
+    assert ("Default", "Invalid", "Microsoft.Storage", "VirtualNetworkServiceEndpoint") in rows(
+        design, "vnet-spoke/snet-sql")
+
+
+# -- peering links (virtual-network-manage-peering) ------------------------------------------
+
+
+def test_gateway_transit_set_per_link():
+    # The hub's link allows transit, the spoke's uses remote gateways, written per link.
+    design = base()
+    hub_gateway(design, advertises_default_route=True)
+    design["peerings"][0] = {"vnets": ["vnet-spoke", "vnet-hub"], "links": {
+        "vnet-hub": {"allow_gateway_transit": True},
+        "vnet-spoke": {"use_remote_gateways": True}}}
+    assert ("VirtualNetworkGateway", "Active", "0.0.0.0/0", "VirtualNetworkGateway") in rows(
+        design, "vnet-spoke/snet-sql")
+    # Listed the other way round, the shorthand would put them on the wrong links; the
+    # per-link form does not care about the order.
+    design["peerings"][0]["vnets"] = ["vnet-hub", "vnet-spoke"]
+    assert ("VirtualNetworkGateway", "Active", "0.0.0.0/0", "VirtualNetworkGateway") in rows(
+        design, "vnet-spoke/snet-sql")
+    # Without the spoke's use_remote_gateways, no BGP route reaches it.
+    del design["peerings"][0]["links"]["vnet-spoke"]
+    assert not any(r[0] == "VirtualNetworkGateway" for r in rows(design, "vnet-spoke/snet-sql"))

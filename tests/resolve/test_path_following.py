@@ -124,3 +124,70 @@ def test_firewall_subnet_that_learns_the_bgp_default_sends_its_traffic_on_premis
     storage = flow(resolve_scene(design), "sql/Storage")
     assert (storage.firewalls, storage.access, storage.hops[-1].node) == (
         ("afw-hub",), "on-premises", "vgw")
+
+
+# -- allow_forwarded_traffic, per peering link (virtual-network-manage-peering) --------------
+
+
+def _second_spoke_with_the_vault_pe(design: dict, **link: bool) -> None:
+    """Spoke 2 (10.2.0.0/16), peered with the hub only, holds the vault's private endpoint;
+    `link` sets spoke 2's side of its peering."""
+    design["vnets"].append({"name": "vnet-spoke-2", "address_space": ["10.2.0.0/16"],
+                            "subnets": [{"name": "snet-endpoints", "prefix": "10.2.2.0/24"}]})
+    peering: dict = {"vnets": ["vnet-spoke-2", "vnet-hub"]}
+    if link:
+        peering["links"] = {"vnet-spoke-2": link}
+    design["peerings"].append(peering)
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-spoke-2/snet-endpoints",
+                                    "target": "rsv"}]
+    via_firewall(design)
+
+
+def test_forwarded_traffic_needs_the_receiving_links_setting():
+    # Traffic from spoke 1 that the hub firewall forwards into spoke 2 did not originate in the
+    # hub: spoke 2's own link decides. Traffic that originates in the remote VNet never does.
+    design = base()
+    _second_spoke_with_the_vault_pe(design, allow_forwarded_traffic=False)
+    topology = resolve_scene(design).topology
+    assert topology.forwarding_refused("vnet-spoke-2", "vnet-hub", origin="vnet-spoke") == (
+        "peering link vnet-spoke-2 -> vnet-hub (vnet-spoke-2~vnet-hub) has "
+        "allow_forwarded_traffic false: it refuses traffic from vnet-spoke that vnet-hub "
+        "forwards into vnet-spoke-2")
+    assert topology.forwarding_refused("vnet-spoke-2", "vnet-hub", origin="vnet-hub") is None
+    # The hub's link of the same peering keeps the shorthand's true.
+    assert topology.forwarding_refused("vnet-hub", "vnet-spoke-2", origin="vnet-spoke") is None
+
+
+def test_shorthand_allow_forwarded_traffic_sets_both_links():
+    design = base()
+    design["peerings"][0]["allow_forwarded_traffic"] = False
+    topology = resolve_scene(design).topology
+    assert topology.forwarding_refused("vnet-hub", "vnet-spoke", origin="vnet-x") is not None
+    assert topology.forwarding_refused("vnet-spoke", "vnet-hub", origin="vnet-x") is not None
+
+
+def test_spoke_to_spoke_through_the_hub_is_dropped_by_the_receiving_link():
+    design = base()
+    _second_spoke_with_the_vault_pe(design, allow_forwarded_traffic=False)
+    storage = flow(resolve_scene(design), "sql/Storage")
+    assert storage.status == "dropped"
+    assert "peering link vnet-spoke-2 -> vnet-hub" in storage.reason
+    assert "allow_forwarded_traffic false" in storage.reason
+
+
+def test_spoke_to_spoke_through_the_hub_with_forwarding_allowed_is_delivered():
+    design = base()
+    _second_spoke_with_the_vault_pe(design)
+    storage = flow(resolve_scene(design), "sql/Storage")
+    assert (storage.status, storage.access, storage.firewalls, storage.peerings) == (
+        "delivered", "private-endpoint", ("afw-hub",),
+        ("vnet-spoke~vnet-hub", "vnet-spoke-2~vnet-hub"))
+
+
+def test_workload_traffic_to_the_hub_firewall_does_not_depend_on_forwarding():
+    # azure-rules.md 5: a spoke workload's flows through the hub firewall originate in the
+    # spoke; public reference designs run with allow_forwarded_traffic off on both sides.
+    design = base()
+    design["peerings"][0]["allow_forwarded_traffic"] = False
+    via_firewall(design)
+    assert set(outcome(resolve_scene(design)).values()) == {"delivered public via afw-hub"}

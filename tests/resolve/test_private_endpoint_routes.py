@@ -66,9 +66,10 @@ def test_private_endpoint_in_a_vnet_that_is_not_peered_follows_the_covering_rout
     _vault_pe(design, "vnet-far/snet-endpoints")
     backup = flow(resolve_scene(design), "sql/AzureBackup")
     assert backup.status == "dropped"
-    # The spoke's own range removed the 10.0.0.0/8 None route, so 0.0.0.0/0 covers the IP.
+    # The spoke's 10.1.0.0/16 lies inside 10.0.0.0/8, which keeps its None route
+    # (azure-rules.md 1): the private address in no VNet and no peering is dropped there.
     assert backup.reason == (
-        "0.0.0.0/0 (Default) -> Internet: private address 10.9.2.4 sent to the Internet")
+        "10.0.0.0/8 (Default) -> None: next hop None drops the traffic")
 
 
 def test_udr_takes_over_the_pe_route_only_with_network_policies():

@@ -21,7 +21,7 @@ from scenes import (
 )
 
 from flowdocs.analyse.findings import find
-from flowdocs.resolve.routing import AddressDestination
+from flowdocs.resolve.routing import AddressDestination, ServiceDestination
 
 # -- 2. choosing the route ---------------------------------------------------------------
 
@@ -211,4 +211,252 @@ def test_public_cidr_route_is_assumed_not_to_cover_services_and_warns():
         "FD010", "warning", ("route_tables", 0, "routes", 0, "address_prefix"),
         "route 'rt-spoke/some-public' (20.38.0.0/16) is a public range that may cover Azure "
         "service addresses; flowdocs assumes it covers none of AzureActiveDirectory, "
-        "AzureBackup, AzureResourceManager, Storage")]
+        "AzureBackup, Storage, which take 0.0.0.0/0 (Default) -> Internet")]
+
+
+# -- public CIDRs as sets (azure-rules.md 2, "Corrections") ----------------------------------
+
+
+def _fd010(resolution) -> list:
+    return [f for f in find(resolution) if f.id == "FD010"]
+
+
+def _split(design: dict, low: str, high: str) -> None:
+    """The forced-tunnelling split: 0.0.0.0/1 and 128.0.0.0/1, each 'NEXT_HOP [IP]'."""
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("low-half", "0.0.0.0/1", *low.split()),
+                udr("high-half", "128.0.0.0/1", *high.split()))
+
+
+def test_split_default_routes_to_one_appliance_cover_every_service():
+    # Together they cover all of IPv4 and each is longer than 0.0.0.0/0: every service goes
+    # to the appliance, and nothing is left unknown (no FD010).
+    design = base()
+    _split(design, "VirtualAppliance 10.0.1.4", "VirtualAppliance 10.0.1.4")
+    resolution = resolve_scene(design)
+    assert set(outcome(resolution).values()) == {"delivered public via afw-hub"}
+    assert flow(resolution, "sql/Storage").reason == (
+        "0.0.0.0/1 (User, rt-spoke/low-half) -> VirtualAppliance 10.0.1.4")
+    assert find(resolution) == []
+
+
+def test_split_default_routes_learned_over_bgp_tunnel_every_service():
+    design = base()
+    hub_gateway(design, advertised_prefixes=["0.0.0.0/1", "128.0.0.0/1"])
+    resolution = resolve_scene(design)
+    assert set(outcome(resolution).values()) == {"delivered on-premises via -"}
+    assert find(resolution) == []
+
+
+def test_service_endpoint_beats_the_split_default_routes():
+    # The endpoint's prefixes are the service's, far longer than /1.
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    _split(design, "VirtualAppliance 10.0.1.4", "VirtualAppliance 10.0.1.4")
+    resolution = resolve_scene(design)
+    assert outcome(resolution)["sql/Storage"] == "delivered service-endpoint via -"
+    assert outcome(resolution)["sql/AzureBackup"] == "delivered public via afw-hub"
+    assert _fd010(resolution) == []
+
+
+def test_split_default_routes_to_different_next_hops_leave_the_path_unknown():
+    # 0.0.0.0/1 and 128.0.0.0/1 send each half of the public addresses elsewhere: which half
+    # holds a service is unknown. flowdocs assumes the half with more public addresses (the
+    # low half: 128.0.0.0/1 holds 169.254/16, 172.16/12, 192.168/16, 198.18/15, multicast
+    # and 240/4) and warns on both routes.
+    design = base()
+    _split(design, "VirtualAppliance 10.0.1.4", "Internet")
+    resolution = resolve_scene(design)
+    assert set(outcome(resolution).values()) == {"delivered public via afw-hub"}
+    assert [(f.id, f.path, f.message) for f in find(resolution)] == [
+        ("FD010", ("route_tables", 0, "routes", 0, "address_prefix"),
+         "route 'rt-spoke/low-half' (0.0.0.0/1) covers only part of the public address "
+         "space, and 128.0.0.0/1 (User, rt-spoke/high-half) -> Internet takes the rest "
+         "elsewhere: flowdocs assumes AzureActiveDirectory, AzureBackup, Storage lie in this "
+         "route's part, the larger"),
+        ("FD010", ("route_tables", 0, "routes", 1, "address_prefix"),
+         "route 'rt-spoke/high-half' (128.0.0.0/1) is a public range that may cover Azure "
+         "service addresses; flowdocs assumes it covers none of AzureActiveDirectory, "
+         "AzureBackup, Storage, which take 0.0.0.0/1 (User, rt-spoke/low-half) -> "
+         "VirtualAppliance 10.0.1.4"),
+    ]
+
+
+def test_public_range_sent_where_the_default_route_goes_leaves_nothing_unknown():
+    design = base()
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("default", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
+                udr("public", "20.38.0.0/16", "VirtualAppliance", "10.0.1.4"))
+    resolution = resolve_scene(design)
+    assert set(outcome(resolution).values()) == {"delivered public via afw-hub"}
+    assert find(resolution) == []
+
+
+def test_public_range_beside_a_service_endpoint_may_still_hold_the_service():
+    # The endpoint route wins by the assumption that its prefixes are longer; a /16 may be
+    # longer than some of them: unknown, so FD010 names it for Storage too.
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("some-public", "20.38.0.0/16", "None"))
+    resolution = resolve_scene(design)
+    assert outcome(resolution)["sql/Storage"] == "delivered service-endpoint via -"
+    (finding,) = _fd010(resolution)
+    assert finding.message.endswith(
+        "none of AzureActiveDirectory, AzureBackup, Storage, which take 0.0.0.0/0 (Default) "
+        "-> Internet or Microsoft.Storage (Default) -> VirtualNetworkServiceEndpoint")
+
+
+def test_public_cover_shares():
+    # Public IPv4 addresses each route wins: 0.0.0.0/1 loses 0/8, 10/8, 100.64/10, 127/8.
+    design = base()
+    _split(design, "VirtualAppliance 10.0.1.4", "Internet")
+    resolution = resolve_scene(design)
+    view = resolution.router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    assert [(s.route.address_prefix, s.addresses) for s in view.public_cover] == [
+        ("0.0.0.0/1", 2**31 - 3 * 2**24 - 2**22),
+        ("128.0.0.0/1", 2**31 - 2**16 - 2**20 - 2 * 2**8 - 2**16 - 2**17 - 2 * 2**8 - 2**29),
+    ]
+
+
+# -- private destinations and the reserved ranges (azure-rules.md 1, "Corrections") ---------
+
+
+def _spoke_192(design: dict) -> None:
+    """A second spoke, 192.168.0.0/16, peered with the hub only, holding the vault's PE."""
+    design["vnets"].append({"name": "vnet-spoke-192", "address_space": ["192.168.0.0/16"],
+                            "subnets": [{"name": "snet-endpoints", "prefix": "192.168.2.0/24"}]})
+    design["peerings"].append({"vnets": ["vnet-spoke-192", "vnet-hub"]})
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-spoke-192/snet-endpoints",
+                                    "target": "rsv"}]
+
+
+def test_private_endpoint_in_another_spoke_is_reached_through_the_hub_firewall():
+    # The User 0.0.0.0/0 removed 192.168.0.0/16 None from the 10.x spoke: the firewall takes
+    # the flow, and the hub's peering with the 192.168.x spoke delivers it.
+    design = base()
+    _spoke_192(design)
+    via_firewall(design)
+    resolution = resolve_scene(design)
+    storage = flow(resolution, "sql/Storage")
+    assert (storage.status, storage.access, storage.firewalls, storage.peerings) == (
+        "delivered", "private-endpoint", ("afw-hub",),
+        ("vnet-spoke~vnet-hub", "vnet-spoke-192~vnet-hub"))
+
+
+def test_private_endpoint_in_an_unpeered_spoke_is_dropped_by_the_reserved_route():
+    # Without the User default route, 192.168.0.0/16 None decides: dropped, not sent to the
+    # Internet route.
+    design = base()
+    _spoke_192(design)
+    storage = flow(resolve_scene(design), "sql/Storage")
+    assert (storage.status, storage.reason) == (
+        "dropped", "192.168.0.0/16 (Default) -> None: next hop None drops the traffic")
+
+
+def test_peered_range_equal_to_a_reserved_prefix_wins_over_its_none_row():
+    # A peered VNet of exactly 192.168.0.0/16: the VNetPeering row and the reserved None row
+    # have the same prefix; the peering carries the traffic.
+    design = base()
+    _spoke_192(design)
+    design["peerings"].append({"vnets": ["vnet-spoke", "vnet-spoke-192"]})
+    storage = flow(resolve_scene(design), "sql/Storage")
+    assert (storage.status, storage.access, storage.reason) == (
+        "delivered", "private-endpoint", "192.168.2.4/32 (Default) -> InterfaceEndpoint")
+    resolution = resolve_scene(design)
+    view = resolution.router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    chosen = resolution.router.select_route(view, AddressDestination("192.168.9.9"))
+    assert (chosen.next_hop_type, chosen.address_prefix) == ("VNetPeering", "192.168.0.0/16")
+
+
+# -- regions (azure-rules.md 3) ----------------------------------------------------------------
+
+
+def _north_spoke(design: dict) -> None:
+    """The spoke, and its vault, in North Europe; the design's region is West Europe."""
+    design["vnets"][1]["region"] = "northeurope"
+    design["vaults"][0]["region"] = "northeurope"
+
+
+def test_regional_tag_of_the_vnets_region_matches():
+    design = base()
+    _north_spoke(design)
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("to-fw", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
+                udr("storage-ne", "Storage.NorthEurope", "Internet"))
+    resolution = resolve_scene(design)
+    assert outcome(resolution)["sql/Storage"] == "delivered public via -"
+    assert flow(resolution, "sql/Storage").reason == (
+        "Storage.NorthEurope (User, rt-spoke/storage-ne) -> Internet")
+    # The design's region's tag does not match a North Europe service.
+    design["route_tables"][0]["routes"][1]["address_prefix"] = "Storage.WestEurope"
+    assert outcome(resolve_scene(design))["sql/Storage"] == "delivered public via afw-hub"
+
+
+def test_select_route_takes_the_service_region():
+    # ServiceDestination.region: where the service is; None: in the subnet's VNet's region.
+    design = base()
+    design["vnets"][1]["region"] = "northeurope"
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("storage-ne", "Storage.NorthEurope", "None"))
+    resolution = resolve_scene(design)
+    router = resolution.router
+    view = router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    assert view.region == "northeurope"
+
+    def hop(region: str | None) -> str:
+        return router.select_route(view, ServiceDestination("Storage", region)).next_hop_type
+
+    assert (hop(None), hop("northeurope"), hop("westeurope")) == ("None", "None", "Internet")
+
+
+def test_storage_service_endpoint_covers_its_region_and_the_paired_region():
+    # virtual-network-service-endpoints-overview; pairs from cross-region-replication-azure.
+    design = base()
+    design["vnets"][1]["region"] = "westeurope"
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    resolution = resolve_scene(design)
+    router = resolution.router
+    view = router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+
+    def hop(region: str | None) -> str:
+        return router.select_route(view, ServiceDestination("Storage", region)).next_hop_type
+
+    endpoint = "VirtualNetworkServiceEndpoint"
+    assert (hop(None), hop("westeurope"), hop("northeurope"), hop("eastus")) == (
+        endpoint, endpoint, endpoint, "Internet")
+    # Microsoft.Storage.Global covers every region.
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage.Global"]
+    resolution = resolve_scene(design)
+    view = resolution.router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    assert resolution.router.select_route(
+        view, ServiceDestination("Storage", "eastus")).next_hop_type == endpoint
+
+
+def test_service_endpoint_follows_the_vnet_region_not_the_designs():
+    # A North Europe spoke's Microsoft.Storage covers North Europe and West Europe; a spoke
+    # in East US with the same endpoint covers East US and West US, not West Europe.
+    design = base()
+    design["vnets"][1]["region"] = "eastus"
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    resolution = resolve_scene(design)
+    router = resolution.router
+    view = router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    assert [router.select_route(view, ServiceDestination("Storage", r)).next_hop_type
+            for r in ("eastus", "westus", "westeurope")] == [
+        "VirtualNetworkServiceEndpoint", "VirtualNetworkServiceEndpoint", "Internet"]
+
+
+def test_regional_tag_and_service_endpoint_split_by_region():
+    # Storage.WestEurope (User) beats the endpoint where it holds the service; in the paired
+    # North Europe, the endpoint still carries it.
+    design = base()
+    subnet(design, "vnet-spoke/snet-sql")["service_endpoints"] = ["Microsoft.Storage"]
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("storage-we", "Storage.WestEurope", "VirtualAppliance", "10.0.1.4"))
+    resolution = resolve_scene(design)
+    router = resolution.router
+    view = router.effective_routes(resolution.topology.subnets["vnet-spoke/snet-sql"])
+    assert [router.select_route(view, ServiceDestination("Storage", r)).next_hop_type
+            for r in ("westeurope", "northeurope")] == [
+        "VirtualAppliance", "VirtualNetworkServiceEndpoint"]
