@@ -227,3 +227,57 @@ def test_the_scene_is_pure():
                      for a in n.names}
         assert not {m for m in imported if m and m.split(".")[0] in
                     ("diagrams", "graphviz", "subprocess", "os", "pathlib")}, module
+
+
+def _two_reasons_for_flow_2() -> Resolution:
+    """Flow 2 of `sql` reaches its vault's private endpoint; flow 2 of `app` (another vault,
+    no endpoint) leaves by its subnet's Storage service endpoint. Both go around afw-hub."""
+    from scenes import base, resolve_scene, route_table, subnet, udr
+
+    design = base()
+    design["vnets"][1]["subnets"].append({"name": "snet-app", "prefix": "10.1.3.0/24",
+                                          "service_endpoints": ["Microsoft.Storage"]})
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql", "vnet-spoke/snet-app"],
+                udr("to-fw", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"))
+    design["vaults"].append({"name": "rsv-app"})
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-hub/snet-endpoints",
+                                    "target": "rsv"}]
+    design["workloads"].append({"name": "app", "type": "sql-server-in-vm",
+                                "subnet": "vnet-spoke/snet-app", "ip": "10.1.3.4",
+                                "backup": {"vault": "rsv-app"}})
+    assert subnet(design, "vnet-spoke/snet-app")["service_endpoints"]
+    return resolve_scene(design)
+
+
+def test_a_firewall_bypassed_for_several_reasons_says_each_service_endpoint_first():
+    # The same flow number goes around the firewall two ways: neither may hide the other,
+    # and the service endpoint (an exfiltration path) is told first.
+    node = build_scene(_two_reasons_for_flow_2()).nodes["fw~afw-hub"]
+    bypass_lines = [line for line in node.detail if line.startswith("bypassed")]
+    assert bypass_lines == ["bypassed by 2 (service endpoint)",
+                            "bypassed by 1 2 (private endpoint)"]
+    assert node.state == "crossed"  # flow 1 of both workloads' Entra ID still crosses it
+
+
+def test_a_service_tag_route_around_the_firewall_is_named_on_the_arrow(resolved):
+    scene = build_scene(resolved["i-two-region-backup"])
+    firewall = scene.nodes["fw~afw-hub"]
+    assert "bypassed by 2 (service-tag route)" in firewall.detail
+    (edge,) = [e for e in scene.edges if "2 hana-ne/Storage" in e.flows]
+    assert (edge.style, edge.note) == ("bypass", "service-tag route")
+
+
+def test_a_multi_region_design_frames_its_vnets_by_region(resolved):
+    scene = build_scene(resolved["i-two-region-backup"])
+    frames = [c for c in scene.clusters if c.region]
+    assert [(f.label, [c.label.split()[0] for c in f.children]) for f in frames] == [
+        ("West Europe  (westeurope)", ["vnet-spoke-sql", "vnet-hub"]),
+        ("North Europe  (northeurope)", ["vnet-spoke-ne"])]
+    assert "region" in scene.legend
+    nodes, _ = parse_dot(dot_source(resolved["i-two-region-backup"]))
+    assert "fw~afw-hub" in nodes  # the framed VNets still draw their nodes
+
+
+def test_a_single_region_design_has_no_region_frame(resolved):
+    scene = build_scene(resolved["b-sql-hub-firewall"])
+    assert not any(c.region for c in scene.clusters) and "region" not in scene.legend

@@ -32,6 +32,7 @@ RED, GREY, INK, HIGHLIGHT = "#C62828", "#9E9E9E", "#2D3436", "#D55E00"
 VNET_FILL = {"spokes": "#EAF4FB", "hub": "#F1F7EC", "on-premises": "#F4F1FA",
              "services": "#FDF8E6"}
 SUBNET_FILL = "#FFFFFF"
+REGION_INK = "#546E7A"
 ICON_SIZE = 44
 LEGEND = {
     "flow1": ("━━▶", FLOW_COLOURS[1], "1 management flow"),
@@ -44,6 +45,7 @@ LEGEND = {
     "dropped": ("✕", RED, "flow dropped, with the reason"),
     "note": ("▤", "#8D6E00", "route that decides the path"),
     "collapsed": ("⋯", GREY, "collapsed: same flows as the one drawn"),
+    "region": ("┅", REGION_INK, "dashed frame: an Azure region"),
 }
 
 
@@ -88,6 +90,15 @@ def _diagram(name: str, graph_attr: dict[str, str], node_attr: dict[str, str],
 
 
 def _cluster(scene: Scene, cluster: Cluster, drawn: dict[str, Node], depth: int) -> None:
+    if cluster.region:
+        # A region frames its VNets: an outline only, so the VNets keep their colours.
+        attrs = {"label": f"<<b>{_esc(cluster.label)}</b>>", "id": f"cluster-{cluster.id}",
+                 "fontname": FONT, "fontsize": "13", "style": "rounded,dashed",
+                 "margin": "14", "bgcolor": "white", "pencolor": REGION_INK, "penwidth": "1.5"}
+        with DCluster(cluster.id, graph_attr=attrs):
+            for child in cluster.children:
+                _cluster(scene, child, drawn, depth)
+        return
     attrs = {"label": f"<{_esc(cluster.label)}>", "id": f"cluster-{cluster.id}",
              "fontname": FONT, "fontsize": "12" if depth == 0 else "11",
              "style": "rounded,filled", "margin": "10",

@@ -14,8 +14,9 @@ from typing import Literal
 
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.model import Firewall
+from flowdocs.load.regions import default_regions
 from flowdocs.render import collapse
-from flowdocs.resolve.bypass import BYPASS_REASONS, bypassed_firewalls
+from flowdocs.resolve.bypass import REASON_ORDER, SERVICE_TAG_ROUTE, Bypasses, bypass_reason
 from flowdocs.resolve.flows import Flow, Resolution
 
 NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
@@ -61,6 +62,7 @@ class Cluster:
     column: Column
     nodes: list[str] = field(default_factory=list)
     children: list[Cluster] = field(default_factory=list)
+    region: bool = False  # a frame around the VNets of one Azure region (multi-region designs)
 
 
 @dataclass
@@ -123,7 +125,9 @@ class _Builder:
         self.edges: dict[tuple[object, ...], Edge] = {}
         self.services: list[str] = []
         self.crossed: dict[str, set[int]] = {}
-        self.bypassed: dict[str, dict[int, str]] = {}
+        # firewall -> why it is bypassed -> the numbers of the flows that go around it so
+        self.bypassed: dict[str, dict[str, set[int]]] = {}
+        self.bypasses = Bypasses(resolution)
         self.markers: dict[tuple[str, str], str] = {}
 
     def build(self) -> Scene:
@@ -157,7 +161,7 @@ class _Builder:
         self._firewall_states()
         clusters = self._clusters()
         return Scene(self.design.name, self.design.title, self.nodes, clusters, self.loose,
-                     list(self.edges.values()), self._order(clusters), self._legend(),
+                     list(self.edges.values()), self._order(clusters), self._legend(clusters),
                      self.plan.collapsed)
 
     # -- nodes ----------------------------------------------------------------------------
@@ -202,13 +206,13 @@ class _Builder:
     def _flow(self, flow: Flow) -> None:
         """The flow's hops as edges, exactly as resolved."""
         ids = [self._hop_id(h.node, h.kind) for h in flow.hops]
-        bypassed = bypassed_firewalls(self.resolution, flow)
+        bypassed = self.bypasses.of(flow)
         style: EdgeStyle = "bypass" if bypassed else "routed"
         for name in flow.firewalls:
             self.crossed.setdefault(name, set()).add(flow.number)
+        reason = bypass_reason(flow) if bypassed else None
         for name in bypassed:
-            reason = BYPASS_REASONS.get(flow.access or "", "route")
-            self.bypassed.setdefault(name, {})[flow.number] = reason
+            self.bypassed.setdefault(name, {}).setdefault(reason or "", set()).add(flow.number)
         if flow.access == "on-premises":
             ids.append("onprem")
         for index, (tail, head) in enumerate(pairwise(ids)):
@@ -217,7 +221,7 @@ class _Builder:
             named = final and not head.startswith("service~")
             self._edge(tail, head, (flow.number,), style, flow,
                        SHORT_SERVICE.get(flow.service, flow.service) if named else None,
-                       ACCESS_NOTES.get(flow.access or "") if final else None)
+                       self._note(flow, reason) if final else None)
         if flow.status == "dropped":
             self._drop(flow, ids[-1])
         elif flow.status == "loop":
@@ -226,6 +230,15 @@ class _Builder:
             if back is not None:
                 self._edge(ids[-1], f"fw~{back.name}", (flow.number,), "loop", flow)
         self._route_notes(flow)
+
+    @staticmethod
+    def _note(flow: Flow, reason: str | None) -> str | None:
+        """How a delivered flow gets to its end, on its last arrow: by platform, service or
+        private endpoint, or by the service-tag route that sends it around a firewall."""
+        note = ACCESS_NOTES.get(flow.access or "")
+        if note is None and reason == SERVICE_TAG_ROUTE:
+            return SERVICE_TAG_ROUTE
+        return note
 
     def _hop_id(self, node: str, kind: str) -> str:
         prefix = {"workload": "w", "firewall": "fw", "private-endpoint": "pe", "gateway": "gw"}
@@ -309,11 +322,10 @@ class _Builder:
             lines = []
             if crossed:
                 lines.append("crossed by " + " ".join(map(str, sorted(crossed))))
-            reasons: dict[str, list[int]] = {}
-            for number, why in sorted(bypassed.items()):
-                reasons.setdefault(why, []).append(number)
-            lines += [f"bypassed by {' '.join(map(str, numbers))} ({why})"
-                      for why, numbers in reasons.items()]
+            # Every reason, each with its flows: one flow number may go around the firewall
+            # by a private endpoint for one workload and a service endpoint for another.
+            lines += [f"bypassed by {' '.join(map(str, sorted(bypassed[why])))} ({why})"
+                      for why in sorted(bypassed, key=REASON_ORDER.index)]
             node.detail = (*node.detail, *lines)
             node.state = "crossed" if crossed else "bypassed" if bypassed else "plain"
             node.tooltip = "; ".join(lines)
@@ -339,8 +351,35 @@ class _Builder:
                             column, list(members)))
                 if cluster.nodes or cluster.children:
                     out.append(cluster)
+        out = self._by_region(out)
         if self.services:
             out.append(Cluster("services", "Azure services", "services", list(self.services)))
+        return out
+
+    def _by_region(self, clusters: list[Cluster]) -> list[Cluster]:
+        """VNet clusters framed by region when the design spans several regions, so that a
+        reader sees which traffic crosses regions (global peering, inter-region transfer)."""
+        regions = {v.name: self.topology.region_of(v.name) for v in self.design.vnets}
+        if len(set(regions.values())) < 2:
+            return clusters
+        table = default_regions()
+        vnet_of = {f"vnet{index}": v.name for index, v in enumerate(self.design.vnets)}
+        framed: dict[str | None, Cluster] = {}
+        out: list[Cluster] = []
+        for cluster in clusters:
+            vnet = vnet_of.get(cluster.id)
+            if vnet is None:
+                out.append(cluster)
+                continue
+            region = regions[vnet]
+            frame = framed.get(region)
+            if frame is None:
+                label = (f"{table.display_name(region)}  ({region})" if region
+                         else "region not stated")
+                frame = framed[region] = Cluster(f"region{len(framed)}", label, cluster.column,
+                                                 region=True)
+                out.append(frame)
+            frame.children.append(cluster)
         return out
 
     def _order(self, clusters: list[Cluster]) -> list[tuple[str, str]]:
@@ -348,7 +387,7 @@ class _Builder:
         on-premises, spokes, hub and services read left to right whatever the flows. Large
         designs are collapsed first, so the columns stay short."""
         members: dict[str, list[str]] = {c: [] for c in COLUMNS}
-        for cluster in clusters:
+        for cluster in (c for top in clusters for c in (top.children if top.region else [top])):
             members[cluster.column].extend(_all_nodes(cluster))
         members["spokes"][:0] = [n for n in self.loose if n.startswith("more-spokes~")]
         filled = [[n for n in members[c] if self.nodes[n].state != "note"] for c in COLUMNS]
@@ -356,13 +395,15 @@ class _Builder:
         return [(left, right) for lefts, rights in pairwise(filled)
                 for left in lefts for right in rights]
 
-    def _legend(self) -> list[str]:
+    def _legend(self, clusters: list[Cluster]) -> list[str]:
         styles = {e.style for e in self.edges.values()}
         states = {n.state for n in self.nodes.values()}
         keys = [f"flow{n}" for n in (1, 2)]
         keys += [k for k in ("bypass", "link", "loop") if k in styles]
         keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed")
                  if k in states]
+        if any(c.region for c in clusters):
+            keys.append("region")
         return keys
 
 

@@ -12,9 +12,10 @@ single flow, and reads every flow each time.
 from __future__ import annotations
 
 from flowdocs.resolve.flows import Flow, Resolution
-from flowdocs.resolve.routing import SOURCE_PRIORITY
+from flowdocs.resolve.routing import SOURCE_PRIORITY, is_cidr
 
 # Why a delivered flow misses the firewall, by its access (design-format.md, `access`).
+# A public flow goes around it by a route of its own: a service tag's, or a public CIDR's.
 BYPASS_REASONS = {
     "platform": "platform",
     "service-endpoint": "service endpoint",
@@ -22,6 +23,20 @@ BYPASS_REASONS = {
     "on-premises": "gateway",
     "public": "route",
 }
+SERVICE_TAG_ROUTE = "service-tag route"
+# The order reasons are told in: the service endpoint first, since it is an exfiltration path
+# (any storage account of the region, not only the customer's, is reachable uninspected).
+REASON_ORDER = ("service endpoint", "private endpoint", SERVICE_TAG_ROUTE, "route", "gateway",
+                "platform")
+
+
+def bypass_reason(flow: Flow) -> str:
+    """Why a delivered flow goes around a firewall it would otherwise meet."""
+    reason = BYPASS_REASONS.get(flow.access or "", "route")
+    route = flow.deciding_route
+    if reason == "route" and route is not None and not is_cidr(route.address_prefix):
+        return SERVICE_TAG_ROUTE
+    return reason
 
 
 class Bypasses:
