@@ -296,3 +296,40 @@ def test_design_format_reference_covers_every_key_and_its_example_is_valid():
     example = re.search(r"```yaml\n(.*?)```", page, re.DOTALL).group(1)
     loaded = load_design_bytes(example.encode(), "example.yaml")
     assert loaded.design.name == yaml.safe_load(example)["name"]
+
+
+def test_golden_page_of_the_two_region_design(example_site, golden):
+    golden.check("pages/i-two-region-backup.md", page_of(example_site, "i-two-region-backup"))
+
+
+def test_the_two_region_page_names_regions_dns_and_global_peering(example_site):
+    page = page_of(example_site, "i-two-region-backup")
+    assert ("Regions: West Europe (`westeurope`): vnet-hub, vnet-spoke-sql; North Europe "
+            "(`northeurope`): vnet-spoke-ne.") in page
+    assert "Region: westeurope." not in page
+    # A flow whose names resolve publicly says why, and the fix is DNS, not a new endpoint.
+    assert ("It does not use the private endpoint pe-rsv-ne: the private DNS zones "
+            "`privatelink.blob.core.windows.net` and `privatelink.queue.core.windows.net` do "
+            "not answer for `vnet-spoke-ne`") in page
+    assert "A private endpoint for rsv-ne" not in page
+    assert "crosses the peering `vnet-spoke-ne~vnet-hub` (global, across regions)" in page
+    assert "crosses the peering `vnet-spoke-sql~vnet-hub`," in page  # same region: not global
+    # Assumptions follow the design: regions per target, DNS checked against declared zones.
+    assert "The services are in the design's region" not in page
+    assert "the privatelink zones are linked to the virtual networks" not in page
+
+
+def test_a_one_region_page_keeps_its_region_line_and_states_how_dns_is_taken(example_site):
+    declared = page_of(example_site, "d-sql-vault-private-endpoint")  # declares its zones
+    assert "\nRegion: westeurope.\n" in declared and "Regions:" not in declared
+    assert "The services are in the design's region (westeurope)" in declared
+    assert "when a declared private DNS zone answers for it" in declared
+    from scenes import base, resolve_scene
+
+    from flowdocs.write.pages import assumptions
+
+    design = base()  # a private endpoint, and no private DNS zone declared
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-hub/snet-endpoints",
+                                    "target": "rsv"}]
+    assumed = "\n".join(assumptions(resolve_scene(design)))
+    assert "the design declares no private DNS zone to check it against" in assumed

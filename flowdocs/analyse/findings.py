@@ -74,8 +74,8 @@ RULES: tuple[Rule, ...] = (
          "learn.microsoft.com/azure/backup/private-endpoints-overview",
          checks.vault_public_access_with_private_endpoint),
     Rule("FD007", "private-endpoint-dns-zone", "warning",
-         "A private endpoint without the private DNS zones its FQDNs need, or a zone that "
-         "does not answer for a VNet whose flows then take the public path",
+         "Private DNS that sends a private endpoint's flows the public way: a zone missing, "
+         "or not answering for a client VNet",
          f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints ; "
          f"learn.microsoft.com/azure/private-link/private-endpoint-dns",
          checks.private_endpoint_dns_zone),

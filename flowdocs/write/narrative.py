@@ -234,6 +234,7 @@ class _Narrator:
             parts.append(Md(","))
         parts.append(md(" and reaches the public endpoint of {s} over the Microsoft backbone.",
                         s=self.title))
+        parts.append(self._public_names())
         story = Md("".join(parts))
         if flow.firewalls:
             firewall = md("Crosses {fws}: {route} is the most specific route of {subnet} "
@@ -406,7 +407,18 @@ class _Narrator:
     def _peerings(self) -> Md:
         if not self.flow.peerings:
             return Md("")
-        return md(", crosses the peering {p}", p=join(map(code, self.flow.peerings), ", "))
+        # A peering across regions is global VNet peering, priced apart (costs.py).
+        named = [md("{p} (global, across regions)", p=code(p)) if self._is_global(p)
+                 else code(p) for p in self.flow.peerings]
+        return md(", crosses the peering {p}", p=join(named, ", "))
+
+    def _is_global(self, peering_id: str) -> bool:
+        """Whether a peering joins VNets of two regions (global VNet peering)."""
+        peering = next((p for p in self.resolution.design.peerings if p.id == peering_id), None)
+        if peering is None:
+            return False
+        a, b = peering.vnets
+        return self.topology.region_of(a) != self.topology.region_of(b)
 
     def _data_cost(self) -> Md:
         """The article's point about backup data through a hub firewall: it is paid for."""
@@ -432,11 +444,38 @@ class _Narrator:
     def _private_endpoint_possible(self) -> bool:
         return self.flow.service in self.catalog.private_endpoint_targets[self.kind.target]
 
+    def _skipped_zones(self) -> tuple[str, ...]:
+        """The private DNS zones that do not answer for the client's VNet, when that is why
+        the flow skipped its private endpoint (dns.py); empty otherwise."""
+        dns = self.flow.dns
+        if dns is None or dns.private:
+            return ()
+        return tuple(dict.fromkeys(z.declared or z.zone for z in dns.unanswered))
+
+    def _public_names(self) -> Md:
+        """Why a flow with a private endpoint took the public path: its names resolve to
+        public addresses in the client's VNet."""
+        zones, dns = self._skipped_zones(), self.flow.dns
+        if not zones or dns is None:
+            return Md("")
+        one = len(zones) == 1
+        return md(" It does not use the private endpoint {pe}: the private DNS {zone} {zones} "
+                  "{verb} not answer for {vnet}, so the service's names resolve to public "
+                  "addresses (see the findings).", pe=dns.endpoint,
+                  zone="zone" if one else "zones", zones=join(map(code, zones), ", ", " and "),
+                  vnet=code(dns.vnet), verb="does" if one else "do")
+
     def _private_endpoint_change(self) -> list[Md]:
         target = (self.workload.backup.vault if self.kind.target == "vault"
                   else self.workload.backup.storage_account)
         if not self._private_endpoint_possible() or target is None:
             return []
+        zones, dns = self._skipped_zones(), self.flow.dns
+        if zones and dns is not None:
+            return [md("Private DNS that answers for {vnet}: link {zones} to it (or point its "
+                       "DNS servers at a resolver in a linked VNet), and the flow goes to "
+                       "{pe} instead of the public endpoint.", vnet=code(dns.vnet),
+                       zones=join(map(code, zones), ", ", " and "), pe=dns.endpoint)]
         return [md("A private endpoint for {target}: the flow would go to a private address "
                    "in the VNet instead of the public endpoint.", target=target)]
 

@@ -21,6 +21,7 @@ from flowdocs.analyse.compare import compare
 from flowdocs.analyse.findings import Finding, severity_counts
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.prices import PriceTable
+from flowdocs.load.regions import default_regions
 from flowdocs.resolve.bypass import Bypasses
 from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import EffectiveRoute
@@ -133,6 +134,7 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
         "access_meanings": [(kind, ACCESS_MEANINGS[kind]) for kind in ACCESS_MEANINGS
                             if any(f.access == kind for f in resolution.flows)],
         "assumptions": assumptions(resolution),
+        "regions": regions_line(resolution),
         **decision_context(resolved, family, source, prices, page_of),
     }
 
@@ -245,19 +247,54 @@ def assumptions(resolution: Resolution) -> list[Md]:
            "service, and a service tag or a service endpoint covers its own service."),
         Md("A User route to any other public range is assumed not to cover a service's "
            "addresses; a warning names each such route."),
-        md("The services are in the design's region ({region}), so a regional service "
-           "endpoint such as {se} covers them.", region=design.region or "not given",
-           se=code("Microsoft.Storage")),
+        _region_assumption(resolution),
         Md("The effective routes list the four documented reserved ranges with next hop "
            "None; real tables may list more of them, which changes no flow."),
     ]
-    if design.private_endpoints:
+    if design.private_endpoints and not design.private_dns_zones:
         found.append(Md("Private DNS resolves each service's names to its private endpoint "
-                        "(the privatelink zones are linked to the virtual networks)."))
+                        "(the privatelink zones are linked to the virtual networks): the "
+                        "design declares no private DNS zone to check it against."))
+    elif design.private_endpoints:
+        found.append(Md("A VNet resolves a service's names to its private endpoint when a "
+                        "declared private DNS zone answers for it: the VNet is linked to the "
+                        "zone, or its DNS servers are in a linked VNet. A DNS server outside "
+                        "the design is taken to forward to a linked VNet."))
     if any(f.access == "on-premises" for f in resolution.flows):
         found.append(Md("Flows handed to a gateway are counted as delivered: flowdocs cannot "
                         "see beyond the gateway."))
     return found
+
+
+def regions_line(resolution: Resolution) -> Md | None:
+    """The regions of a design whose VNets span several, each with its VNets; None for a
+    design in one region (the page then states the design's region alone)."""
+    topology, table = resolution.topology, default_regions()
+    by_region: dict[str | None, list[str]] = {}
+    for vnet in resolution.design.vnets:
+        by_region.setdefault(topology.region_of(vnet.name), []).append(vnet.name)
+    if len(by_region) < 2:
+        return None
+    return join((md("{name} ({code}): {vnets}", name=table.display_name(region),
+                    code=code(region), vnets=join(vnets))
+                 if region else md("region not stated: {vnets}", vnets=join(vnets))
+                 for region, vnets in by_region.items()), "; ")
+
+
+def _region_assumption(resolution: Resolution) -> Md:
+    """Which region a flow's service is taken to be in: regional service tags and service
+    endpoints are matched against it (azure-rules.md 3)."""
+    design = resolution.design
+    targets_placed = any(v.region for v in design.vaults) or \
+        any(a.region for a in design.storage_accounts)
+    if regions_line(resolution) is None and not targets_placed:
+        return md("The services are in the design's region ({region}), so a regional service "
+                  "endpoint such as {se} covers them.", region=design.region or "not given",
+                  se=code("Microsoft.Storage"))
+    return md("Each flow's service is in its backup target's region (a vault's or storage "
+              "account's {key}), or else in the region of the workload's VNet; regional "
+              "service tags and service endpoints such as {se} are matched against it.",
+              key=code("region"), se=code("Microsoft.Storage"))
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,12 @@ def test_rule_ids_are_stable_and_unique():
     assert all(r.source for r in RULES)
 
 
+def test_the_findings_reference_lists_every_rule_with_its_severity():
+    reference = (DESIGNS.parent / "docs/decisions.md").read_text()
+    for rule in RULES:
+        assert f"\n| {rule.id} | {rule.severity} | " in reference, rule.id
+
+
 def test_every_rule_has_its_own_check_and_every_check_a_rule():
     checks = {name: value for name, value in vars(finding_checks).items()
               if inspect.isfunction(value) and not name.startswith("_")
