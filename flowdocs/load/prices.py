@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -57,6 +57,16 @@ class RegionPrices(_Strict):
     firewall: dict[FirewallSku, FirewallPrice]
     peering: PeeringPrices
     private_endpoint: PrivateEndpointPrice
+
+    @field_validator("firewall")
+    @classmethod
+    def _every_sku(cls, value: dict[str, FirewallPrice]) -> dict[str, FirewallPrice]:
+        # A design may use any SKU: a table without one would fail on the first such design.
+        missing = [sku for sku in get_args(FirewallSku) if sku not in value]
+        if missing:
+            raise ValueError(f"expected a price for every firewall SKU; missing: "
+                             f"{', '.join(missing)}")
+        return value
 
 
 class PriceTable(_Strict):
@@ -166,8 +176,27 @@ def load_prices(path: PathArg | None) -> PriceTable:
         # The date dates every price shown; a user's prices without one would borrow ours.
         raise DesignError(file, [Diagnostic("error", "expected 'date' (YYYY, YYYY-MM or "
                                                      "YYYY-MM-DD): when your prices were taken")])
+    shipped = _shipped_data()
+    currency = override.get("currency", shipped["currency"])
+    if currency != shipped["currency"]:
+        return _whole_table(file, override, currency, shipped)
     try:
-        return price_table(_shipped_data(), override)
+        return price_table(shipped, override)
     except PriceError as error:
         raise DesignError(file, [Diagnostic("error", f"{where}: {message}")
+                                 for where, message in error.problems]) from None
+
+
+def _whole_table(file: str, override: dict[str, Any], currency: object,
+                 shipped: dict[str, Any]) -> PriceTable:
+    """A user's table in another currency: merged over the shipped prices it would mix
+    currencies in one total, so it must give every price itself (only the month's length
+    is taken from the shipped table)."""
+    frame = {key: shipped[key] for key in ("version", "hours_per_month", "days_per_month")}
+    try:
+        return price_table(frame, override)
+    except PriceError as error:
+        lead = (f"prices in {currency} are not merged over the shipped {shipped['currency']} "
+                f"prices, so the file must give every price; it lacks or gets wrong")
+        raise DesignError(file, [Diagnostic("error", f"{lead} {where}: {message}")
                                  for where, message in error.problems]) from None

@@ -180,14 +180,41 @@ def test_flows_without_volume_or_that_never_arrive_are_not_priced():
 
 def test_a_user_price_file_overrides_part_of_the_table(tmp_path):
     mine = tmp_path / "prices.yaml"
-    mine.write_text("date: 2025-03-01\ncurrency: EUR\n"
+    mine.write_text("date: 2025-03-01\n"
                     "default:\n  firewall:\n    Standard: {data_gb: 0.02}\n")
     prices = load_prices(mine)
-    assert (prices.date, prices.currency) == ("2025-03-01", "EUR")
+    assert (prices.date, prices.currency) == ("2025-03-01", "USD")
     assert prices.default.firewall["Standard"].deployment_hour == D("1.25")  # kept
     design = sql_backup()
     via_firewall(design)
     assert costs_of(design, prices).traffic == D(240)  # 6,000 × 0.02 + 6,000 × 0.02
+
+
+def test_prices_in_another_currency_are_never_mixed_with_the_shipped_ones(tmp_path):
+    partial = tmp_path / "eur.yaml"
+    partial.write_text("date: 2025\ncurrency: EUR\n"
+                       "default: {firewall: {Standard: {deployment_hour: 1.2, data_gb: 0.02}}}\n")
+    with pytest.raises(DesignError) as error:
+        load_prices(partial)
+    lead = (f"{partial}: error: prices in EUR are not merged over the shipped USD prices, so "
+            f"the file must give every price; it lacks or gets wrong")
+    assert error.value.lines() == [
+        f"{lead} default.firewall: Value error, expected a price for every firewall SKU; "
+        f"missing: Basic, Premium",
+        f"{lead} default.peering: Field required",
+        f"{lead} default.private_endpoint: Field required"]
+    whole = tmp_path / "eur-whole.yaml"
+    whole.write_text(
+        "date: 2025\ncurrency: EUR\ndefault:\n"
+        "  firewall:\n"
+        "    Basic: {deployment_hour: 0.4, data_gb: 0.06}\n"
+        "    Standard: {deployment_hour: 1.2, data_gb: 0.02}\n"
+        "    Premium: {deployment_hour: 1.6, data_gb: 0.02}\n"
+        "  peering: {regional: {out_gb: 0.01, in_gb: 0.01}, global: {out_gb: 0.03, in_gb: 0.03}}\n"
+        "  private_endpoint: {hour: 0.01, data_gb: 0.01}\n")
+    prices = load_prices(whole)
+    assert (prices.currency, prices.regions) == ("EUR", {})  # no USD region overrides kept
+    assert prices.default.firewall["Standard"].deployment_hour == D("1.2")
 
 
 def test_a_user_price_file_must_be_dated_and_valid(tmp_path):
