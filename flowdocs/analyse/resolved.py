@@ -52,6 +52,12 @@ class ResolvedDesign:
         prints and `--strict` fails on."""
         return [d for f, d in self._located if f.severity != "info"]
 
+    @property
+    def failing(self) -> list[Finding]:
+        """Findings of severity error: a flow dropped or looping, or a backup Azure refuses.
+        `validate` fails on them without --strict."""
+        return [f for f, _ in self._located if f.severity == "error"]
+
     def warning_lines(self) -> list[str]:
         return [w.format(self.path) for w in self.warnings]
 

@@ -14,9 +14,11 @@ from flowdocs.cli.common import echo_warnings
 def command(paths: tuple[str, ...], strict: bool) -> None:
     """Check design files (or folders of them) and report every problem.
 
-    Problems print as FILE:LINE:COL: error: MESSAGE, all at once; the exit status is 1 when
-    there is an error (or, with --strict, a warning). Findings (docs/decisions.md) print as
-    warnings, with their id and severity: FILE:LINE:COL: warning: MESSAGE [FD005 warning].
+    Problems print as FILE:LINE:COL: error: MESSAGE, all at once. Findings
+    (docs/decisions.md) print as warnings, with their id and severity:
+    FILE:LINE:COL: warning: MESSAGE [FD005 warning]. The exit status is 1 when there is a
+    problem, or a finding of severity error (a flow dropped or looping, a backup that Azure
+    refuses), or, with --strict, any warning.
 
     \b
     Examples:
@@ -27,7 +29,10 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     warnings = [line for r in resolved for line in r.warning_lines()]
     echo_warnings(warnings)
     flows = sum(len(r.resolution.flows) for r in resolved)
-    click.echo(f"{len(resolved)} design(s) valid, {flows} flows, {len(warnings)} warning(s)",
-               err=True)
-    if strict and warnings:
+    failing = sum(len(r.failing) for r in resolved)
+    summary = f"{len(resolved)} design(s) valid, {flows} flows, {len(warnings)} warning(s)"
+    if failing:
+        summary += f", {failing} of severity error: the backups they name fail"
+    click.echo(summary, err=True)
+    if failing or (strict and warnings):
         raise SystemExit(1)

@@ -437,15 +437,6 @@ def test_public_cidr_route_warns_private_and_default_routes_do_not():
         ("FD010", "rt-spoke/public", ("route_tables", 0, "routes", 2, "address_prefix"))]
 
 
-def test_a_public_range_sent_where_the_default_route_goes_leaves_nothing_unknown():
-    # Whichever of the two routes holds the service, the next hop is the same firewall.
-    design = base()
-    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
-                udr("default", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
-                udr("public", "20.38.0.0/16", "VirtualAppliance", "10.0.1.4"))
-    assert found(design) == []
-
-
 # -- as diagnostics: validate and --strict -------------------------------------------------------
 
 
@@ -464,12 +455,21 @@ def test_a_finding_is_a_located_warning_with_its_id_and_severity():
 def test_validate_prints_findings_and_strict_fails_on_them():
     design = DESIGNS / "g-misrouted-spokes.yaml"
     result = run_cli("validate", design)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a dropped and a looping flow fail without --strict
     lines = result.stderr.splitlines()
     assert [line.split(": warning: ")[0] for line in lines[:-1]] == [
         f"{design}:44:25", f"{design}:62:25"]
     assert lines[0].endswith("[FD001 error]") and lines[1].endswith("[FD002 error]")
-    assert lines[-1] == "1 design(s) valid, 7 flows, 2 warning(s)"
+    assert lines[-1] == ("1 design(s) valid, 7 flows, 2 warning(s), 2 of severity error: "
+                         "the backups they name fail")
+    assert run_cli("validate", "--strict", design).exit_code == 1
+
+
+def test_validate_passes_warnings_without_strict():
+    design = DESIGNS / "c-sql-storage-service-endpoint.yaml"  # FD005, a warning
+    result = run_cli("validate", design)
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        0, "1 design(s) valid, 3 flows, 1 warning(s)")
     assert run_cli("validate", "--strict", design).exit_code == 1
 
 

@@ -58,8 +58,11 @@ def test_routes_of_an_unknown_subnet_suggests_the_closest():
 
 def test_validate_a_folder():
     result = run_cli("validate", DESIGNS)
-    assert result.exit_code == 0, result.stderr
+    # (g) shows a review catching a dropped and a looping flow: validate fails on them.
+    assert result.exit_code == 1, result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"{len(EXAMPLES)} design(s) valid")
+    assert result.stderr.splitlines()[-1].endswith(
+        ", 2 of severity error: the backups they name fail")
 
 
 def test_validate_a_missing_path():
