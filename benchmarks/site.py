@@ -251,12 +251,10 @@ def _title(index: int, edit: int = 0) -> str:
 
 
 def _docs(docs: Path) -> None:
+    # The plugin adds its own stylesheet; the plain project gets the same file by hand.
     (docs / "stylesheets").mkdir(parents=True)
-    css = ROOT / "docs" / "stylesheets" / "flowdocs.css"
-    if css.is_file():
-        shutil.copy(css, docs / "stylesheets" / "flowdocs.css")
-    else:
-        (docs / "stylesheets" / "flowdocs.css").write_text("", encoding="utf-8")
+    shutil.copy(ROOT / "flowdocs" / "assets" / "flowdocs.css",
+                docs / "stylesheets" / "flowdocs.css")
     (docs / "index.md").write_text(
         "# Generated designs\n\nThe benchmark's site: the generated designs' pages, their "
         "diagrams, and the designs' index with its comparison.\n", encoding="utf-8")
@@ -273,7 +271,7 @@ def _config(project: Path, flowdocs: dict[str, object] | None, designs: object) 
                   "features": ["navigation.indexes", "navigation.sections", "toc.integrate",
                                "content.code.copy", "search.highlight"]},
         "plugins": plugins,
-        "extra_css": ["stylesheets/flowdocs.css"],
+        "extra_css": [] if flowdocs else ["stylesheets/flowdocs.css"],
         "markdown_extensions": ["admonition", "attr_list", "tables", {"toc": {"permalink": True}},
                                 "pymdownx.highlight", "pymdownx.superfences"],
         "nav": [{"Home": "index.md"}, {"Designs": designs}],

@@ -11,6 +11,9 @@ their names, `--strict` their warnings), then the pages are made in the backgrou
 order MkDocs reads them, and `on_pre_page` hands each one over, waiting if need be; the
 diagrams (SVG) are added as the cache's files, render meanwhile, and `on_env`, which runs
 before MkDocs copies any file, waits for them.
+The pages' stylesheet (`flowdocs/assets/flowdocs.css`: table-heavy pages, names that never
+break) ships with the plugin and is added to every site that uses it, before the site's own
+`extra_css`, which can override it.
 MkDocs 2 drops plugins; `flowdocs build` writes the same pages for any engine.
 """
 
@@ -29,10 +32,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from flowdocs.errors import FlowdocsError
+from flowdocs.files import packaged_text
 from flowdocs.load.diagnostics import DesignErrors
 from flowdocs.write.site import SiteOptions, StartedSite, format_reference, start
 
 log = get_plugin_logger(__name__)
+
+STYLESHEET = "assets/flowdocs/flowdocs.css"  # in the built site; flowdocs/assets/ in the package
 
 
 class FlowdocsConfig(base.Config):
@@ -73,6 +79,8 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
             report(warning)
         index, *pages = self.site.page_uris
         config.nav = expand_nav(config.nav, index, pages)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -87,6 +95,8 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
                                             content=self.reference))
         generated += [File.generated(config, uri, abs_src_path=os.fspath(path))
                       for uri, path in sorted(self.site.diagram_files().items())]
+        generated.append(File.generated(config, STYLESHEET,
+                                        content=packaged_text("assets/flowdocs.css")))
         for file in generated:
             if files.get_file_from_path(file.src_uri) is not None:
                 raise PluginError(f"flowdocs: {file.src_uri} is generated from the designs, "

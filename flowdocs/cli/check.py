@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from flowdocs.cli.build import (
     cache_option,
@@ -38,7 +40,9 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
       flowdocs check
       flowdocs check designs/ --output docs/generated --strict
     """
-    report = check(site_options(paths, templates, cache_dir), Path(output))
+    fix = build_command(paths, {"--output": output, "--templates": templates,
+                                "--cache-dir": cache_dir})
+    report = check(site_options(paths, templates, cache_dir), Path(output), fix)
     site = report.site
     echo_warnings(report.warnings)
     for problem in report.problems:
@@ -49,3 +53,17 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
         raise SystemExit(1)
     click.echo(f"{output}: current ({len(site.pages)} pages, {len(site.diagrams)} diagrams "
                f"from {len(site.designs)} design(s))", err=True)
+
+
+def build_command(paths: tuple[str, ...], options: dict[str, str | None]) -> str:
+    """The `flowdocs build` that brings the output `check` compared up to date: the same
+    design paths, and each option (`--output`, `--templates`, `--cache-dir`) that was given,
+    shell-quoted. `--strict` is left out: the build must write even when designs warn."""
+    context = click.get_current_context()
+    words = ["flowdocs", "build", *paths]
+    for option, value in options.items():
+        name = option.removeprefix("--").replace("-", "_")
+        if value is not None and context.get_parameter_source(name) is not \
+                ParameterSource.DEFAULT:
+            words += [option, value]
+    return shlex.join(words)

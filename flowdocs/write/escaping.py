@@ -5,8 +5,10 @@ Design files are written by people, and their text (titles, summaries, vendors, 
 up in pages that a Markdown engine and a browser interpret. Everything that is not trusted
 Markdown built by flowdocs is escaped: `<`, `>` and `&` become HTML entities, Markdown's
 punctuation is backslash-escaped, line breaks are folded so that no text can open a block
-(heading, list, table, admonition), and `{`/`}` are escaped so that a Jinja-based MkDocs
-plugin (macros) never sees `{{` or `{%` in a page. Trusted Markdown is marked by `Md`.
+(heading, list, table, admonition), and `{`/`}` become character references so that a
+Jinja-based MkDocs plugin (macros) never sees `{{`, `{%` or `{#` in a page. The same holds
+where Markdown has no escapes: in an HTML comment (`comment`) and in a shell command shown in
+a code block (`shell_word`). Trusted Markdown is marked by `Md`.
 
 A page escapes hundreds of thousands of values, nearly all of them short names with nothing
 to escape: each function here does its work in a few C-level string operations, and skips
@@ -16,14 +18,21 @@ the replacing altogether when a regular expression finds nothing to replace.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 
 # Escaped with a backslash: characters Python-Markdown (with the tables extension) and
 # CommonMark both accept as backslash escapes.
-_BACKSLASHED = "\\`*_{}[]|!"
-# Escaped as numeric entities: HTML's own, and '~' (pymdownx.tilde reads `~x~` as subscript,
-# and '\~' is not an escape in Python-Markdown).
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;"}
+_BACKSLASHED = "\\`*_[]|!"
+# Jinja, which MkDocs plugins such as macros run over a page's source before Markdown sees
+# it, opens a tag at `{{`, `{%` and `{#`, whatever precedes the brace (`\{%` still opens
+# one). So a brace of user text never reaches a page as a brace: it becomes a character
+# reference, `&#123;` or `&#125;`. Jinja reads the reference as plain text, and Markdown and
+# the browser turn it back into the brace: the reader sees `{{ 7*7 }}`, and nothing runs.
+_BRACES = {"{": "&#123;", "}": "&#125;"}
+# Escaped as numeric entities: HTML's own, braces (above), and '~' (pymdownx.tilde reads
+# `~x~` as subscript, and '\~' is not an escape in Python-Markdown).
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;", **_BRACES}
 # Every inline replacement as one table, applied in a single pass: a replacement is never
 # itself replaced (the backslash `\*` adds, the `&` `&lt;` adds, stay as they are).
 _INLINE = str.maketrans({**{c: "\\" + c for c in _BACKSLASHED}, **_ENTITIES})
@@ -43,6 +52,10 @@ _ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
 # Text a code span shows verbatim: no backtick (it would end the span), no brace (a
 # Jinja-based MkDocs plugin would read `{{`), no pipe (GitHub's tables split on it), one line.
 _CODE_SAFE = re.compile(r"[^`{}|\s](?:[^`{}|\n]*[^`{}|\s])?")
+# What an HTML comment must not hold: '>' (with '--' before it, it ends the comment) and
+# the braces that open Jinja tags.
+_COMMENT = str.maketrans({">": "&gt;", **_BRACES})
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\(((?:https?://|mailto:)[^\s()<>\"'`{}|\\]+)\)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 
@@ -88,6 +101,31 @@ def code(value: object) -> Md:
     if _CODE_SAFE.fullmatch(raw):
         return Md(f"`{raw}`")
     return text(raw)
+
+
+def comment(value: object) -> Md:
+    """Text for an HTML comment, on one line: nothing in it may close the comment, and no
+    brace opens a Jinja tag. Markdown shows no comment, so only those characters change,
+    to the references that `text` uses: a file name stays readable in the page's source."""
+    folded = " ".join(str(value).split()).replace("--", "- -")
+    return Md(folded.translate(_COMMENT))
+
+
+def shell_word(value: object) -> Md:
+    """A word of a shell command shown in a code block, where Markdown has no escapes: quoted
+    for the shell (`shlex.quote`), and, where a brace would open a Jinja tag, the quotes are
+    closed and opened again between the two characters, `'x{''{ 7*7 }}.yaml'`. The shell
+    joins adjacent quoted strings, so the command still names the file `x{{ 7*7 }}.yaml`."""
+    quoted = shlex.quote(" ".join(str(value).split()))
+    # A brace is always inside single quotes here: shlex.quote quotes any word that holds
+    # one, and only a quote character itself is ever left outside them.
+    return Md(_JINJA_OPENER.sub("{''", quoted))
+
+
+def verbatim(value: object) -> Md:
+    """One line of a fenced code block, shown as is: no line break can end the block. Its
+    user words come as `shell_word`s."""
+    return Md(" ".join(str(value).split()).replace("`", "'"))
 
 
 def md(template: str, *args: object, **kwargs: object) -> Md:

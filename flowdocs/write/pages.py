@@ -10,7 +10,6 @@ here and a new block in `templates/design.md.j2`.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +26,7 @@ from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import EffectiveRoute
 from flowdocs.write.amounts import gigabytes, money
 from flowdocs.write.decision_sections import VariantsSection, decision_context, variants_context
-from flowdocs.write.escaping import Md, code, inline_markdown, join, md
+from flowdocs.write.escaping import Md, code, inline_markdown, join, md, shell_word
 from flowdocs.write.narrative import narrate_all
 from flowdocs.write.rule_sections import firewall_sections, nsg_sections
 
@@ -197,8 +196,7 @@ def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
         view = router.effective_routes(topology.subnets[subnet_id])
         users = _users_by_route(flows)
         rows = tuple(_route_row(route, users.get(route, [])) for route in view.routes)
-        command = (f"flowdocs routes {shlex.quote(_one_line(source))} "
-                   f"--subnet {shlex.quote(subnet_id)}")
+        command = f"flowdocs routes {shell_word(source)} --subnet {shell_word(subnet_id)}"
         az = tuple(f"az network nic show-effective-route-table --resource-group <resource-group> "
                    f"--name <nic-of-{w}> --output table" for w in workloads)
         tables.append(SubnetRoutes(subnet_id, join(workloads), rows, command, az))
@@ -350,7 +348,3 @@ def shared_volumes(analyses: Sequence[Analysis]) -> Md:
                 day=gigabytes(Decimal(str(gb))), month=gigabytes(Decimal(str(gb)) * days))
              for name, gb in workloads]
     return md("Every option backs up the same data: {parts}.", parts=join(parts, "; "))
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())

@@ -18,7 +18,18 @@ import jinja2.compiler
 import markupsafe
 
 from flowdocs.errors import FlowdocsError
-from flowdocs.write.escaping import Md, code, heading, inline_markdown, join, plain_text, text
+from flowdocs.write.escaping import (
+    Md,
+    code,
+    comment,
+    heading,
+    inline_markdown,
+    join,
+    plain_text,
+    shell_word,
+    text,
+    verbatim,
+)
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -51,7 +62,7 @@ def environment(override: str | os.PathLike[str] | None = None) -> jinja2.Enviro
     )
     env.filters.update(code=code, text=text, heading=heading, inline_markdown=inline_markdown,
                        mdjoin=join,
-                       plural=plural, comment=comment, verbatim=verbatim)
+                       plural=plural, comment=comment, verbatim=verbatim, shell=shell_word)
     return env
 
 
@@ -80,16 +91,6 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     """`3 flows`, `1 flow`, `no flows`."""
     word = singular if count == 1 else (many or singular + "s")
     return f"{'no' if count == 0 else count} {word}"
-
-
-def comment(value: object) -> Md:
-    """Text for an HTML comment: nothing in it may close the comment."""
-    return Md(" ".join(str(value).split()).replace("--", "- -").replace(">", "&gt;"))
-
-
-def verbatim(value: object) -> Md:
-    """One line of a fenced code block, shown as is: no line break can end the block."""
-    return Md(" ".join(str(value).split()).replace("`", "'"))
 
 
 _TRUSTED = (Md, markupsafe.Markup)
