@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import click
 
 from flowdocs import __version__
@@ -23,6 +26,17 @@ def cli() -> None:
 
 
 
-
 def main() -> None:
+    _tolerate_any_terminal_encoding()
     cli()
+
+
+def _tolerate_any_terminal_encoding() -> None:
+    """Outputs hold characters beyond latin-1: a title or summary as written (→, ✕), '…' where
+    a message cuts a long value. Under a latin-1 or ASCII locale (`PYTHONIOENCODING=latin-1`,
+    `LANG=en_US.ISO-8859-1`) Python would raise UnicodeEncodeError half-way through a table;
+    instead such a character is written as its escape (`\\u2192`), which JSON output reads
+    back as the same character."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from flowdocs.errors import FlowdocsError
+from flowdocs.load.diagnostics import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,7 +46,7 @@ class FlowdocsGroup(click.Group):
             return super().invoke(ctx)
         except FlowdocsError as error:
             for line in error.lines():
-                click.echo(line, err=True)
+                click.echo(printable(line), err=True)  # a path or value may hold an ESC
             ctx.exit(1)
 
 

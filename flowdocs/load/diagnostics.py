@@ -8,6 +8,7 @@ are looked up only when there is something to report (see `positions.py`).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,7 +39,7 @@ class Diagnostic:
     def format(self, file: str) -> str:
         """`FILE:LINE:COL: error: MESSAGE`, the form compilers and editors understand."""
         where = file if self.line is None else f"{file}:{self.line}:{self.column}"
-        return f"{where}: {self.severity}: {self.message}"
+        return printable(f"{where}: {self.severity}: {self.message}")
 
 
 class DesignError(FlowdocsError):
@@ -46,7 +47,7 @@ class DesignError(FlowdocsError):
 
     def __init__(self, file: str, diagnostics: Sequence[Diagnostic]) -> None:
         self.file = file
-        self.diagnostics = sorted_diagnostics(diagnostics)
+        self.diagnostics = sorted_diagnostics(_distinct(diagnostics))
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
@@ -64,11 +65,52 @@ class DesignErrors(FlowdocsError):
         return [line for error in self.errors for line in error.lines()]
 
 
+def _distinct(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """One of each line: a value reached through YAML aliases is one place in the file, and
+    its problem is reported once, not at every use."""
+    unique = {(d.severity, d.message, d.line, d.column): d for d in diagnostics}
+    return list(unique.values())
+
+
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.line or 0, d.column or 0, d.message))
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    """`; did you mean 'x'?` for the closest choice, or an empty string."""
+    close = closest(value, choices)
+    return f"; did you mean '{close}'?" if close is not None else ""
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice `value` most probably means, if any. One that differs only in case comes
+    first (`VNET-HUB` for `vnet-hub`), though its letters look far apart to difflib."""
+    listed = [c for c in choices if c != value]  # the value itself is no suggestion
+    folded = value.casefold()
+    same = [c for c in listed if c.casefold() == folded]
+    if same:  # the spelling nearest to the value's, letter by letter ('ß' folds to 'ss')
+        return min(same, key=lambda c: (-sum(a == b for a, b in zip(c, value, strict=False)), c))
+    close = difflib.get_close_matches(value, listed, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides and isolates that make a
+# terminal show text in another order than it is (Trojan Source).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control character escaped (`\\x1b`, `\\t`), so that a value quoted
+    in a message can never move the cursor, recolour or clear a terminal, or hide text.
+    Every diagnostic line goes through it; calling it twice changes nothing."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -116,14 +116,16 @@ def _base_of(chain: list[_Source], top: _Source) -> _Source:
         raw = read_design_bytes(real)
     except ReadError as error:
         reason = str(error).removeprefix("cannot read the file: ")
-        raise fail(f"cannot read the base design '{extends}': {reason}"
-                   f"{did_you_mean(extends, design_names_beside(real))}") from None
+        beside = design_names_beside(real)  # a file that is there needs no other name
+        hint = "" if os.path.basename(real) in beside else did_you_mean(extends, beside)
+        raise fail(f"cannot read the base design '{extends}': {reason}{hint}") from None
+    positions = Positions("")
     try:
         text = decode(raw)
         positions = Positions(text)
         data, problems = parse(text, real.lower().endswith(".json"), positions)
-    except ParseError as error:
-        positions, problems = Positions(""), error.diagnostics
+    except ParseError as error:  # located in the base's text (an alias bomb has a data path)
+        problems = error.diagnostics
     if problems:
         # Shown, like any inherited problem, at `extends:` with the base's position.
         sources = {**{s.display: s.positions for s in chain}, display: positions}

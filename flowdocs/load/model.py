@@ -10,10 +10,12 @@ after every field has passed.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
-from typing import Annotated, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 FORMAT_VERSION = 1
 
@@ -51,11 +53,111 @@ def _ip(value: str) -> str:
         raise ValueError(f"expected an IP address such as 10.0.1.4, found {value!r}") from None
 
 
+# Text --------------------------------------------------------------------------------------------
+# Control characters (C0, DEL, C1) would reach a terminal, a diagram label or a page as they
+# are: an ESC recolours the terminal, a NUL cuts a Graphviz label. YAML's "\e" and JSON's
+# "\u001b" escapes let them into a value even though the file itself is clean.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_PARAGRAPH_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps tab and line break
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return",
+                  "\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}
+
+
+def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        found = pattern.search(value)
+        if found is not None:
+            char = found.group()
+            name = _CONTROL_NAMES.get(char, "")
+            raise ValueError(f"control character U+{ord(char):04X}{f' ({name})' if name else ''}"
+                             f" at character {found.start() + 1} is not allowed in text")
+        return value
+
+    return AfterValidator(check)
+
+
+def _not_blank(value: str) -> str:
+    """A title (or label) of spaces and tabs would show as nothing: a page without a
+    heading."""
+    if value and not value.strip():
+        raise ValueError("must not be empty; it holds only white space")
+    return value
+
+
+# One line of text: a title, a label, a reference.
+Line = Annotated[str, _no_control(_CONTROL)]
+# A paragraph: line breaks and tabs are its own.
+Paragraph = Annotated[str, _no_control(_PARAGRAPH_CONTROL)]
+Title = Annotated[str, AfterValidator(_not_blank), _no_control(_CONTROL)]
+
+
+# Numbers ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Range:
+    """A closed range of finite numbers, checked with a message that names it. Infinity and NaN
+    fail it (NaN fails every comparison), so nothing downstream meets a number that the costs'
+    decimal arithmetic or the tables cannot handle."""
+
+    low: float
+    high: float
+    unit: str
+
+    def check(self, value: float) -> float:
+        if not self.low <= value <= self.high:
+            raise ValueError(f"expected a number from {_number(self.low)} to "
+                             f"{_number(self.high)} ({self.unit}), found {_number(value)}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.low, "maximum": self.high}
+
+
+def _number(value: float) -> str:
+    """`1,000,000`, `0.25`, `1e-320`, `infinity`: as a reader of the message thinks of it."""
+    if math.isnan(value):
+        return "NaN (not a number)"
+    if math.isinf(value):
+        return "infinity" if value > 0 else "minus infinity"
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return repr(value)
+
+
+def _not_a_boolean(value: object) -> object:
+    """YAML's `yes` and `true` are booleans; pydantic would read them as the number 1."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, found a boolean")
+    return value
+
+
+# The ranges are wider than any estate needs, and narrow enough that the derived figures
+# (throughput = daily_gb / window_hours, monthly GB, costs) stay ordinary finite numbers.
+# 1 PB a day: far beyond the largest single database or VM backed up (tens of TB).
+DAILY_GB = _Range(0, 1_000_000, "GB a day, up to 1 PB")
+# Azure Backup runs once a day at most; below 15 minutes a backup window would need more
+# bandwidth than any VM has.
+WINDOW_HOURS = _Range(0.25, 24, "hours, from 15 minutes to a day")
+# 1 Mbps to 1 Tbps: NVA licences are sold from tens of Mbps to about 100 Gbps.
+THROUGHPUT_MBPS = _Range(1, 1_000_000, "Mbps, up to 1 Tbps")
+
+DailyGb = Annotated[float, BeforeValidator(_not_a_boolean), AfterValidator(DAILY_GB.check),
+                    WithJsonSchema(DAILY_GB.schema())]
+WindowHours = Annotated[float, BeforeValidator(_not_a_boolean),
+                        AfterValidator(WINDOW_HOURS.check), WithJsonSchema(WINDOW_HOURS.schema())]
+ThroughputMbps = Annotated[float, BeforeValidator(_not_a_boolean),
+                           AfterValidator(THROUGHPUT_MBPS.check),
+                           WithJsonSchema(THROUGHPUT_MBPS.schema())]
+
+
+# Names and addresses ------------------------------------------------------------------------------
+
 Cidr = Annotated[str, AfterValidator(_cidr)]
 IpAddress = Annotated[str, AfterValidator(_ip)]
 # Azure resource names; '/' and '~' are reserved for references and peering ids.
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-SubnetRef = Annotated[str, Field(pattern=r"^[^/\s]+/[^/\s]+$", description="VNET/SUBNET")]
+SubnetRef = Annotated[Line, Field(pattern=r"^[^/\s]+/[^/\s]+$", description="VNET/SUBNET")]
 # A route's address prefix: a CIDR or a service tag (Storage, Storage.WestEurope, AzureCloud).
 RoutePrefix = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9.:/]*$")]
 
@@ -74,7 +176,7 @@ class Subnet(Strict):
     name: Name
     prefix: Cidr
     route_table: Name | None = None
-    service_endpoints: list[str] = []
+    service_endpoints: list[Line] = []
     service_endpoint_policies: list[Name] = []
     private_endpoint_network_policies: NetworkPolicies = "Disabled"
 
@@ -185,10 +287,10 @@ class Firewall(Strict):
     name: Name
     type: Literal["azure-firewall", "nva"]
     sku: FirewallSku | None = None
-    vendor: str | None = None
+    vendor: Line | None = None
     subnet: SubnetRef
     private_ip: IpAddress
-    licensed_throughput_mbps: float | None = Field(None, gt=0)
+    licensed_throughput_mbps: ThroughputMbps | None = None
     tls_inspection: bool = Field(False, description="Extension: TLS inspection on its rules.")
 
 
@@ -245,13 +347,13 @@ class PrivateDnsZone(Strict):
 class Backup(Strict):
     vault: Name | None = None
     storage_account: Name | None = None
-    daily_gb: float | None = Field(None, ge=0)
-    window_hours: float | None = Field(None, gt=0, le=24)
+    daily_gb: DailyGb | None = None
+    window_hours: WindowHours | None = None
 
 
 class Workload(Strict):
     name: Name
-    type: str = Field(description="A workload type of the flow catalog, e.g. sql-server-in-vm.")
+    type: Line = Field(description="A workload type of the flow catalog, e.g. sql-server-in-vm.")
     subnet: SubnetRef
     ip: IpAddress | None = None
     backup: Backup = Backup()
@@ -260,14 +362,14 @@ class Workload(Strict):
 class Design(Strict):
     flowdocs: Literal[1] = Field(description="Format version.")
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-    title: str = Field(min_length=1)
-    summary: str = ""
+    title: Title = Field(min_length=1)
+    summary: Paragraph = ""
     region: str | None = Field(None, pattern=r"^[a-z0-9]+$")
-    extends: str | None = Field(
+    extends: Line | None = Field(
         None, description="Extension: a design file (path relative to this one) that this "
                           "design is a variant of; see docs/decisions.md.",
     )
-    label: str | None = Field(
+    label: Title | None = Field(
         None, min_length=1, max_length=40,
         description="Extension: a short name for comparisons, e.g. 'Vault PE in hub'.",
     )

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from flowdocs.load.addressing import check_addressing
 from flowdocs.load.catalog import Catalog
-from flowdocs.load.diagnostics import DataPath, Diagnostic, did_you_mean
+from flowdocs.load.diagnostics import DataPath, Diagnostic, closest
 from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
 
 AZURE_FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -77,10 +77,17 @@ def _error(message: str, path: DataPath, on_key: bool = False) -> Diagnostic:
     return Diagnostic("error", message, path, on_key=on_key)
 
 
-def unknown(kind: str, value: str, choices: Iterable[str]) -> str:
-    """`unknown vault 'rsv-prd'; did you mean 'rsv-prod'?`, or what exists instead."""
+def unknown(kind: str, value: str, choices: Iterable[str], names: bool = True) -> str:
+    """`unknown vault 'rsv-prd'; did you mean 'rsv-prod'?`, or what exists instead.
+
+    A reference to a name the design defines (`names`) is matched exactly. Azure ignores the
+    case of names, but the outputs show each name as the design spells it, so a design
+    spells every name one way; a reference that differs only in case says so."""
     choices = sorted(choices)
-    hint = did_you_mean(value, choices)
+    close = closest(value, choices)
+    hint = "" if close is None else f"; did you mean '{close}'?"
+    if names and close is not None and close.casefold() == value.casefold():
+        hint += " (names are matched exactly, case included)"
     if not hint and not choices:
         hint = f"; the design defines no {kind}"
     elif not hint and len(choices) <= _MAX_LISTED_CHOICES:
@@ -111,17 +118,25 @@ def _duplicate_names(design: Design) -> Iterator[Diagnostic]:
                      f" in route table '{table.name}'")
                     for t, table in enumerate(design.route_tables)]
     for items, path, noun, where in collections:
-        if len({item.name for item in items}) < len(items):
+        # Azure resource names are case-insensitive: `vnet-hub` and `VNET-HUB` are one VNet.
+        if len({item.name.casefold() for item in items}) < len(items):
             yield from _duplicates(items, path, noun, where)
 
 
 def _duplicates(items: Sequence[_Named], path: DataPath, noun: str, where: str
                 ) -> Iterator[Diagnostic]:
-    seen: set[str] = set()
+    first: dict[str, str] = {}  # the first spelling of each case-folded name
     for index, item in enumerate(items):
-        if item.name in seen:
+        folded = item.name.casefold()
+        earlier = first.get(folded)
+        if earlier is None:
+            first[folded] = item.name
+        elif earlier == item.name:
             yield _error(f"duplicate {noun} name '{item.name}'{where}", (*path, index, "name"))
-        seen.add(item.name)
+        else:
+            yield _error(f"{noun} name '{item.name}'{where} differs only in case from {noun} "
+                         f"'{earlier}': Azure resource names are case-insensitive",
+                         (*path, index, "name"))
 
 
 def _duplicate_route_prefixes(design: Design) -> Iterator[Diagnostic]:
@@ -180,7 +195,7 @@ def _subnet_references(design: Design, names: _Names, catalog: Catalog) -> Itera
                                  (*path, "service_endpoint_policies", k))
             for k, endpoint in enumerate(subnet.service_endpoints):
                 if endpoint not in endpoints:
-                    yield _error(unknown("service endpoint", endpoint, endpoints),
+                    yield _error(unknown("service endpoint", endpoint, endpoints, names=False),
                                  (*path, "service_endpoints", k))
 
 
@@ -252,7 +267,8 @@ def _workload_rules(design: Design, catalog: Catalog) -> Iterator[Diagnostic]:
     for w, workload in enumerate(design.workloads):
         kind = catalog.workload_types.get(workload.type)
         if kind is None:
-            yield _error(unknown("workload type", workload.type, catalog.workload_types),
+            yield _error(unknown("workload type", workload.type, catalog.workload_types,
+                                 names=False),
                          ("workloads", w, "type"))
         elif kind.target == "vault" and workload.backup.vault is None:
             yield _error(f"workload type '{workload.type}' backs up to a Recovery Services "
@@ -297,7 +313,7 @@ def route_prefix_problem(prefix: str, service_tags: tuple[str, ...]) -> str | No
         return _cidr_problem(prefix)
     base, dot, region = prefix.partition(".")
     if base not in service_tags:
-        return unknown("service tag", base, service_tags)
+        return unknown("service tag", base, service_tags, names=False)
     if dot and not _REGION_SUFFIX.fullmatch(region):
         return f"expected a service tag with an optional region such as {base}.WestEurope, " \
                f"found '{prefix}'"

@@ -190,7 +190,8 @@ def test_file_too_large(tmp_path: Path) -> None:
     with pytest.raises(DesignError) as caught:
         load_design(path, "designs/huge.yaml")
     assert caught.value.lines() == [
-        "designs/huge.yaml:1:1: error: file too large (32.0 MiB; the limit is 32 MiB)",
+        "designs/huge.yaml:1:1: error: file too large: 8.00 MiB (8,388,609 bytes); the limit "
+        "is 8 MiB (8,388,608 bytes)",
     ]
 
 
