@@ -10,6 +10,7 @@ from flowdocs.cli.common import echo_warnings
 from flowdocs.render import FORMATS
 from flowdocs.render.designs import render_design_files
 from flowdocs.render.graphviz import RenderOptions
+from flowdocs.render.workers import sigterm_exits
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -28,7 +29,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--format", "formats", default="png,svg", show_default=True, callback=_formats,
               metavar="LIST", help="Comma-separated formats: png, svg, pdf.")
 @click.option("--dpi", default=96, show_default=True, type=click.IntRange(36, 600),
-              help="PNG resolution: 96 for the web, 150-200 for print.")
+              help="PNG resolution: 96 for the web, 150-200 for print (SVG and PDF are "
+                   "vector: their size does not change).")
 @click.option("--cache-dir", default=".flowdocs-cache", show_default=True,
               type=click.Path(file_okay=False), help="Content-hash cache of rendered diagrams.")
 @click.option("--no-cache", is_flag=True, help="Render everything, and store nothing.")
@@ -42,13 +44,18 @@ def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dp
     loads and resolves. Each diagram is rendered by its own Graphviz `dot` process, one
     per core at a time; a design whose diagram is unchanged is copied from the cache.
 
+    A `dot` run that takes longer than 120 seconds is stopped, with an error naming the
+    design: set FLOWDOCS_DOT_TIMEOUT=SECONDS to allow more. A PNG is at most 32,767 pixels
+    a side: a larger one is refused, with the --dpi that fits.
+
     \b
     Examples:
       flowdocs render designs/ -o docs/showcase
       flowdocs render designs/b-sql-hub-firewall.yaml --format png,pdf --dpi 200
     """
-    run = render_design_files(designs, Path(out_dir), RenderOptions(formats, dpi),
-                              None if no_cache else Path(cache_dir), workers=jobs)
+    with sigterm_exits():  # a killed render ends its worker and `dot` processes too
+        run = render_design_files(designs, Path(out_dir), RenderOptions(formats, dpi),
+                                  None if no_cache else Path(cache_dir), workers=jobs)
     echo_warnings(run.warnings)
     click.echo(f"{run.designs} diagram(s) in {out_dir}: {run.result.rendered} rendered, "
                f"{run.result.cached} unchanged (cached)", err=True)

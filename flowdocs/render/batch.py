@@ -3,6 +3,9 @@
 A `Renderer` takes diagrams as their DOT text becomes ready, so rendering starts while other
 designs are still loading, and always starts the largest diagram waiting, so that no core
 idles at the end. Threads are enough: each one waits on its `dot` process.
+
+A render error names the design file it happened in (`Job.source`). Leaving a `Renderer`'s
+`with` block by SIGTERM or Ctrl-C (anything but an `Exception`) kills its `dot` processes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from flowdocs.files import atomic_write
 from flowdocs.render.cache import Cache, content_key, is_safe_name
 from flowdocs.render.graphviz import (
     FORMATS,
+    DotProcesses,
+    RenderError,
     RenderOptions,
     looks_rendered,
     render_dot,
@@ -36,10 +41,18 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Job:
-    """One diagram to render: its output name (without suffix) and its DOT text."""
+    """One diagram to render: its output name (without suffix), its DOT text, and the design
+    file it comes from, which an error names (none: the error names the design)."""
 
     name: str
     dot: str
+    source: str = ""
+
+    def error(self, problem: RenderError) -> RenderError:
+        """`problem` located at this diagram's design file."""
+        if self.source:
+            return RenderError(f"{self.source}: error: {problem}")
+        return RenderError(f"design {self.name}: {problem}")
 
 
 @dataclass
@@ -51,9 +64,9 @@ class BatchResult:
 
 def diagram_key(dot: str, fmt: str, options: RenderOptions, renderer: str) -> str:
     """The cache key of one format of a diagram: the DOT text, the format, the renderer
-    (post-processing, Graphviz, icons) and, for PNG and PDF, the dpi (an SVG does not
-    depend on it, graphviz.py)."""
-    dpi = "any" if fmt == "svg" else str(options.dpi)
+    (post-processing, Graphviz, icons) and, for PNG, the dpi (SVG and PDF are drawn at 72
+    dpi whatever it is, graphviz.py)."""
+    dpi = str(options.dpi) if fmt == "png" else "any"
     return content_key("diagram", renderer, fmt, dpi, dot)
 
 
@@ -62,15 +75,18 @@ class Renderer:
 
     Cached diagrams are only read. The others wait in a queue, largest first, for one of
     `workers` render threads. `outputs()` waits for them all. Leaving the `with` block
-    early (a design failed to load) drops the diagrams that have not started. Raises
-    RenderError at once when Graphviz is missing.
+    early (a design failed to load) drops the diagrams that have not started; leaving it by
+    SIGTERM or Ctrl-C also kills the `dot` processes running. Raises RenderError at once when
+    Graphviz is missing or `FLOWDOCS_DOT_TIMEOUT` is not a number of seconds.
     """
 
     def __init__(self, options: RenderOptions, cache: Cache | None = None,
                  workers: int | None = None, progress: Progress | None = None,
                  total: int = 0) -> None:
-        self.options, self.cache, self.progress, self.total = options, cache, progress, total
+        self.options, self.cache, self.progress, self.total = (options.with_timeout(), cache,
+                                                               progress, total)
         self.renderer = renderer_id()
+        self._processes = DotProcesses()
         self.result = BatchResult()
         self._outputs: dict[str, dict[str, bytes]] = {}
         self._dots: dict[str, str] = {}
@@ -85,10 +101,17 @@ class Renderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        if error is not None and not isinstance(error, Exception):
+            self.stop()  # SIGTERM (SystemExit), Ctrl-C (KeyboardInterrupt)
         self.close()
 
     def close(self) -> None:
         """Stop: diagrams that have not started are dropped; running ones finish."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Stop now: the running `dot` processes are killed, the other diagrams dropped."""
+        self._processes.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def add(self, job: Job) -> None:
@@ -142,7 +165,10 @@ class Renderer:
     def _render_largest(self) -> None:
         with self._lock:
             _, _, job = heapq.heappop(self._waiting)
-        outputs = render_dot(job.dot, self.options)
+        try:
+            outputs = render_dot(job.dot, self.options, self._processes, job.name)
+        except RenderError as error:
+            raise job.error(error) from None
         if self.cache is not None:
             for fmt, data in outputs.items():
                 self.cache.write("diagram", self.key(job.dot, fmt), data)

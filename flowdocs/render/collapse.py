@@ -4,10 +4,14 @@ The choice for large designs (docs/diagrams.md): one picture, with spokes collap
 subnets and spokes whose flows take the same paths as one already drawn are folded into a
 single "+N like X" box. Every distinct path, every dropped and every looping flow stays drawn,
 so the picture still tells the whole story; the page's tables list every flow.
+
+A spoke with its own NVA (one its workloads alone go through) is a spoke like any other: an
+estate of such spokes folds the same way, each spoke's own appliance standing for the others'.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -49,9 +53,14 @@ class Plan:
 
 
 def hub_vnets(design: Design) -> set[str]:
-    """VNets that hold a firewall, an NVA or a gateway: the hub column. Others are spokes."""
-    hubs = {f.subnet.split("/", 1)[0] for f in design.firewalls}
-    return hubs | {g.vnet for g in design.gateways}
+    """The hub column: VNets that hold a gateway, or a firewall or NVA that serves others
+    (the VNet holds no workload, or is peered with several VNets). Others are spokes, a
+    spoke with an NVA of its own included."""
+    peers = Counter(vnet for peering in design.peerings for vnet in peering.vnets)
+    with_workloads = {w.subnet.split("/", 1)[0] for w in design.workloads}
+    filtering = {f.subnet.split("/", 1)[0] for f in design.firewalls}
+    serving = {vnet for vnet in filtering if vnet not in with_workloads or peers[vnet] > 1}
+    return serving | {g.vnet for g in design.gateways}
 
 
 def is_large(design: Design) -> bool:
@@ -68,7 +77,10 @@ def plan(resolution: Resolution) -> Plan:
     flows_of: dict[str, list[Flow]] = {}
     for flow in resolution.flows:
         flows_of.setdefault(flow.workload, []).append(flow)
-    workload_sig = {w.name: _signature(flows_of.get(w.name, [])) for w in design.workloads}
+    own = _own_appliances(design)
+    workload_sig = {w.name: _signature(flows_of.get(w.name, []),
+                                       own.get(w.subnet.split("/", 1)[0], set()))
+                    for w in design.workloads}
     by_subnet: dict[str, list[str]] = {}
     for w in design.workloads:
         by_subnet.setdefault(w.subnet, []).append(w.name)
@@ -116,13 +128,31 @@ def _group(items: Iterable[T], key: Callable[[T], Hashable]) -> list[tuple[T, li
     return [(members[0], members[1:]) for members in groups.values()]
 
 
-def _signature(flows: list[Flow]) -> Signature:
+OWN_APPLIANCE = "its spoke's own appliance"
+
+
+def _own_appliances(design: Design) -> dict[str, set[tuple[str, str]]]:
+    """VNet -> its firewalls and NVAs, each as ("firewall", name) and ("ip", address)."""
+    own: dict[str, set[tuple[str, str]]] = {}
+    for fw in design.firewalls:
+        own.setdefault(fw.subnet.split("/", 1)[0], set()).update(
+            {("firewall", fw.name), ("ip", fw.private_ip)})
+    return own
+
+
+def _signature(flows: list[Flow], own: set[tuple[str, str]]) -> Signature:
     """What a reader sees of a workload's flows, without its own name: the path after the
     workload, how it ends, and the routes that decided it (by prefix and next hop, since
-    every spoke of an estate has its own route table name)."""
+    every spoke of an estate has its own route table name). An appliance of the workload's
+    own VNet (`own`) counts as `OWN_APPLIANCE`, since every such spoke has its own."""
+
+    def seen(kind: str, value: str | None) -> str | None:
+        return OWN_APPLIANCE if value is not None and (kind, value) in own else value
+
     return tuple(
-        (f.number, f.service, f.status, f.access, tuple(h.node for h in f.hops[1:]),
-         tuple((h.route.address_prefix, h.route.next_hop_type, h.route.next_hop_ip)
+        (f.number, f.service, f.status, f.access,
+         tuple(seen(h.kind, h.node) for h in f.hops[1:]),
+         tuple((h.route.address_prefix, h.route.next_hop_type, seen("ip", h.route.next_hop_ip))
                for h in f.hops if h.route is not None))
         for f in flows
     )

@@ -225,7 +225,8 @@ def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: Render
     with Workers(workers, DRAWING_MODULES) as pool, \
             Renderer(options, cache, workers, progress, len(files)) as renderer:
         drawn = draw_designs(files, cache, pool,
-                             lambda design: renderer.add(Job(design.name, design.dot)))
+                             lambda design: renderer.add(Job(design.name, design.dot,
+                                                                 design.path)))
         raise_problems(drawn)
         outputs = renderer.outputs()
     result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)

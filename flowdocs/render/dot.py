@@ -7,6 +7,9 @@ a filename from the title (a safe one is passed), partial output when an excepti
 escaped (every label is HTML, escaped here), and same-labelled clusters merging (every cluster
 is named by its position in the design). Edges use `splines=spline` and real labels: `ortho`
 places edge labels away from their edges.
+
+Text from the design is wrapped, and a very long text cut with "…" (`scene.fit_lines`), so
+that no title or label makes a diagram wider than a page: the design's page shows it whole.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from diagrams import Cluster as DCluster
 from diagrams import Diagram, Edge, Node
 
 from flowdocs.render.icons import icon_path
-from flowdocs.render.scene import Cluster, Scene
+from flowdocs.render.scene import Cluster, Scene, fit_lines
 from flowdocs.render.scene import Edge as SceneEdge
 from flowdocs.render.scene import Node as SceneNode
 
@@ -34,6 +37,10 @@ VNET_FILL = {"spokes": "#EAF4FB", "hub": "#F1F7EC", "on-premises": "#F4F1FA",
 SUBNET_FILL = "#FFFFFF"
 REGION_INK = "#546E7A"
 ICON_SIZE = 44
+# How long a line of text may be, in characters, and how many lines a text may take.
+TITLE_WIDTH, TITLE_LINES = 80, 3
+CLUSTER_WIDTH, CLUSTER_LINES = 60, 3
+DETAIL_WIDTH, DETAIL_LINES = 40, 2
 LEGEND = {
     "flow1": ("━━▶", FLOW_COLOURS[1], "1 management flow"),
     "flow2": ("━━▶", FLOW_COLOURS[2], "2 data flow"),
@@ -92,14 +99,16 @@ def _diagram(name: str, graph_attr: dict[str, str], node_attr: dict[str, str],
 def _cluster(scene: Scene, cluster: Cluster, drawn: dict[str, Node], depth: int) -> None:
     if cluster.region:
         # A region frames its VNets: an outline only, so the VNets keep their colours.
-        attrs = {"label": f"<<b>{_esc(cluster.label)}</b>>", "id": f"cluster-{cluster.id}",
+        attrs = {"label": f"<<b>{_wrapped(cluster.label, CLUSTER_WIDTH, CLUSTER_LINES)}</b>>",
+                 "id": f"cluster-{cluster.id}",
                  "fontname": FONT, "fontsize": "13", "style": "rounded,dashed",
                  "margin": "14", "bgcolor": "white", "pencolor": REGION_INK, "penwidth": "1.5"}
         with DCluster(cluster.id, graph_attr=attrs):
             for child in cluster.children:
                 _cluster(scene, child, drawn, depth)
         return
-    attrs = {"label": f"<{_esc(cluster.label)}>", "id": f"cluster-{cluster.id}",
+    attrs = {"label": f"<{_wrapped(cluster.label, CLUSTER_WIDTH, CLUSTER_LINES)}>",
+             "id": f"cluster-{cluster.id}",
              "fontname": FONT, "fontsize": "12" if depth == 0 else "11",
              "style": "rounded,filled", "margin": "10",
              "bgcolor": VNET_FILL[cluster.column] if depth == 0 else SUBNET_FILL,
@@ -157,13 +166,14 @@ def _node_label(node: SceneNode) -> str:
     small = "#757575" if node.state == "bypassed" else "#546E7A"
     if node.state == "dropped":
         small = RED
-    for line in node.detail:
+    for line in (part for text in node.detail
+                 for part in fit_lines(text, DETAIL_WIDTH, DETAIL_LINES)):
         rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{small}">{_esc(line)}</FONT></TD></TR>')
     for route in node.routes:
         numbers = " ".join(f'<FONT COLOR="{LABEL_COLOURS.get(n, INK)}"><B>{n}</B></FONT>'
                            for n in route.numbers)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{numbers}  '
-                    f"{_esc(route.text)}</FONT></TD></TR>")
+                    f"{_wrapped(route.text, CLUSTER_WIDTH, DETAIL_LINES)}</FONT></TD></TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>>")
 
@@ -206,9 +216,15 @@ def _legend(scene: Scene) -> str:
     lines = [gap.join(entries[i:i + per_row]) for i in range(0, len(entries), per_row)]
     legend = '<BR ALIGN="LEFT"/>'.join(lines) + '<BR ALIGN="LEFT"/>'
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="16"><B>{_esc(scene.title)}</B></FONT>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="16">'
+            f"<B>{_wrapped(scene.title, TITLE_WIDTH, TITLE_LINES)}</B></FONT>"
             f'</TD></TR><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{legend}</FONT></TD></TR>'
             "</TABLE>>")
+
+
+def _wrapped(text: str, width: int, most: int) -> str:
+    """Text for an HTML-like label, escaped, in lines left-aligned (`fit_lines`)."""
+    return '<BR ALIGN="LEFT"/>'.join(_esc(line) for line in fit_lines(text, width, most))
 
 
 def _esc(text: str) -> str:

@@ -1,11 +1,17 @@
 """DOT text to SVG, PNG and PDF with Graphviz's `dot`, byte-identical from run to run.
 
-Every diagram gets a fresh `dot` process that reads the DOT text on standard input and writes
-every requested format from one layout. A fresh process is what makes the output
-deterministic: Graphviz 2.43 orders clusters by the heap addresses of their interned names,
-so a process that has laid out other graphs first can lay out the same graph differently.
-`dot` runs in the icons' folder (the DOT text names each icon by its relative path) with
-`LC_ALL=C.UTF-8`, so neither the working folder nor the user's locale reaches the output.
+Every diagram gets fresh `dot` processes that read the DOT text on standard input. A fresh
+process is what makes the output deterministic: Graphviz 2.43 orders clusters by the heap
+addresses of their interned names, so a process that has laid out other graphs first can lay
+out the same graph differently (and so two fresh processes lay it out alike). `dot` runs in
+the icons' folder (the DOT text names each icon by its relative path) with `LC_ALL=C.UTF-8`,
+so neither the working folder nor the user's locale reaches the output.
+
+The vector formats, SVG and PDF, come from one `dot` run at 72 dpi, so that a PDF's page does
+not grow with `--dpi`. A PNG comes from a second run at its dpi, once the first has told its
+size: a bitmap larger than cairo can hold (32,767 pixels a side) is refused with the dpi that
+fits, before Graphviz tries to draw it. Each run has a timeout (`FLOWDOCS_DOT_TIMEOUT`), and
+the processes are tracked (`DotProcesses`), so that a stopped render leaves none behind.
 
 Afterwards each output is made deterministic and self-contained:
 
@@ -20,27 +26,39 @@ Afterwards each output is made deterministic and self-contained:
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import shutil
 import struct
 import subprocess
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flowdocs.errors import FlowdocsError
 
 FORMATS = ("png", "svg", "pdf")
 # Bumped whenever post-processing changes what a render produces (part of the cache key).
-POSTPROCESS_VERSION = "3"
+POSTPROCESS_VERSION = "4"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_VOLATILE = {b"tIME", b"tEXt", b"zTXt", b"iTXt"}
 _SVG_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _SVG_HREF = re.compile(r'xlink:href="([^"]+)"')
 _SVG_SIZE = re.compile(r'<svg width="[\d.]+pt" height="[\d.]+pt"\n'
                        r' viewBox="0\.00 0\.00 ([\d.]+) ([\d.]+)"')
+_SVG_VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 _SVG_SCALE = re.compile(r'(class="graph" transform=")scale\([\d.]+ [\d.]+\)')
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})Z\)")
 FIXED_PDF_DATE = b"20000101000000"
+# SVG and PDF are vector: drawn at 72 dpi, where a pixel is a point, their size never
+# depends on the PNG's resolution.
+VECTOR_DPI = 72
+MIN_DPI, MAX_DPI = 36, 600
+# The largest bitmap cairo draws, per side: Graphviz scales a larger PNG down, or fails.
+MAX_PNG_SIDE = 32767
+TIMEOUT_VARIABLE = "FLOWDOCS_DOT_TIMEOUT"
+DEFAULT_TIMEOUT = 120.0  # seconds per `dot` run: a large estate takes a few
 NO_DOT = ("Graphviz's `dot` was not found on PATH; install Graphviz (`make system-deps` does "
           "it on Debian and Ubuntu)")
 
@@ -51,17 +69,81 @@ class RenderError(FlowdocsError):
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """The formats to render, each from the same layout, and the PNG's resolution."""
+    """The formats to render, each from the same layout, the PNG's resolution, and how long
+    a `dot` run may take, in seconds (None: `FLOWDOCS_DOT_TIMEOUT`, else 120)."""
 
     formats: tuple[str, ...] = ("svg",)
     dpi: int = 96
+    timeout: float | None = None
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown or not self.formats:
             raise ValueError(f"expected formats among {list(FORMATS)}, found {list(self.formats)}")
-        if not 36 <= self.dpi <= 600:
-            raise ValueError(f"expected a dpi between 36 and 600, found {self.dpi}")
+        if not MIN_DPI <= self.dpi <= MAX_DPI:
+            raise ValueError(f"expected a dpi between {MIN_DPI} and {MAX_DPI}, found {self.dpi}")
+        if self.timeout is not None and not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise ValueError(f"expected a timeout above 0 seconds, found {self.timeout}")
+
+    def with_timeout(self) -> RenderOptions:
+        """These options with their timeout decided (from the environment when not given):
+        a bad `FLOWDOCS_DOT_TIMEOUT` is reported before anything renders."""
+        if self.timeout is not None:
+            return self
+        return RenderOptions(self.formats, self.dpi, dot_timeout())
+
+
+def dot_timeout(environ: Mapping[str, str] = os.environ) -> float:
+    """Seconds a `dot` run may take: `FLOWDOCS_DOT_TIMEOUT`, else 120."""
+    value = environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise RenderError(f"{TIMEOUT_VARIABLE} must be a number of seconds above 0, "
+                          f"found {value!r}")
+    return seconds
+
+
+class DotProcesses:
+    """The `dot` processes of one renderer: `stop` kills those running and refuses new ones,
+    so that a render stopped by SIGTERM or Ctrl-C leaves no process behind."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self.stopped = False
+
+    def start(self, command: list[str]) -> subprocess.Popen[bytes]:
+        """`command` started in the icons' folder, pipes on all three streams."""
+        from flowdocs.render.icons import icon_root
+
+        with self._lock:  # so that `stop` never misses a process being started
+            if self.stopped:
+                raise RenderError("the render was stopped")
+            try:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, cwd=icon_root(),
+                    env={**os.environ, "LC_ALL": "C.UTF-8"})
+            except OSError as error:
+                raise RenderError(f"cannot run {command[0]}: {error.strerror or error}") \
+                    from None
+            self._running.add(process)
+        return process
+
+    def finished(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            for process in self._running:
+                process.kill()
 
 
 def dot_executable() -> str:
@@ -96,30 +178,85 @@ def renderer_id() -> str:
     return f"{POSTPROCESS_VERSION}:{dot_version()}:{icons_digest()}"
 
 
-def dot_command(options: RenderOptions, executable: str = "dot") -> list[str]:
-    """`dot` with every requested format: one layout serves them all."""
-    return [executable, f"-Gdpi={options.dpi}", *(f"-T{fmt}" for fmt in options.formats)]
+def dot_command(formats: Sequence[str], dpi: int, executable: str = "dot") -> list[str]:
+    """`dot` with every format of one run: one layout serves them all."""
+    return [executable, f"-Gdpi={dpi}", *(f"-T{fmt}" for fmt in formats)]
 
 
-def render_dot(text: str, options: RenderOptions) -> dict[str, bytes]:
-    """One DOT text rendered by a fresh `dot` process in every format of `options`,
-    post-processed. Raises RenderError, with dot's own message, when it fails."""
-    from flowdocs.render.icons import icon_root
+def render_dot(text: str, options: RenderOptions, processes: DotProcesses | None = None,
+               name: str = "the diagram") -> dict[str, bytes]:
+    """One DOT text rendered by fresh `dot` processes in every format of `options`,
+    post-processed: SVG and PDF at 72 dpi, PNG at the options' dpi. Raises RenderError, with
+    dot's own message, when it fails, takes too long or would draw too large a PNG; `name`
+    is the diagram in messages."""
+    processes = processes if processes is not None else DotProcesses()
+    options = options.with_timeout()
+    vector = [fmt for fmt in options.formats if fmt != "png"]
+    # The PNG's size is known from a vector run: its SVG, drawn for that alone if need be.
+    drawn = vector if "svg" in vector or "png" not in options.formats else ["svg", *vector]
+    outputs = _run_dot(text, drawn, VECTOR_DPI, options, processes, name)
+    finished = {fmt: finish(fmt, outputs[fmt]) for fmt in vector}
+    if "png" in options.formats:
+        check_png_size(svg_points(outputs["svg"]), options.dpi)
+        finished["png"] = finish("png", _run_dot(text, ["png"], options.dpi, options,
+                                                 processes, name)["png"])
+    return {fmt: finished[fmt] for fmt in options.formats}
 
-    command = dot_command(options, dot_executable())
+
+def _run_dot(text: str, formats: list[str], dpi: int, options: RenderOptions,
+             processes: DotProcesses, name: str) -> dict[str, bytes]:
+    """One `dot` run: its outputs, by format."""
+    timeout = options.timeout if options.timeout is not None else dot_timeout()
+    process = processes.start(dot_command(formats, dpi, dot_executable()))
     try:
-        run = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                             cwd=icon_root(), check=False,
-                             env={**os.environ, "LC_ALL": "C.UTF-8"})
-    except OSError as error:
-        raise RenderError(f"cannot run {command[0]}: {error.strerror or error}") from None
-    if run.returncode != 0:
-        raise RenderError(f"dot failed (exit status {run.returncode}): "
-                          f"{_one_line(run.stderr) or 'no message'}")
-    outputs = split_outputs(run.stdout)
-    if sorted(outputs) != sorted(options.formats):
-        raise RenderError(f"dot wrote {sorted(outputs)}, expected {list(options.formats)}")
-    return {fmt: finish(fmt, outputs[fmt]) for fmt in options.formats}
+        stdout, stderr = process.communicate(text.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"dot did not finish drawing {name} within {timeout:g} s; "
+                          f"allow it longer with {TIMEOUT_VARIABLE}=SECONDS") from None
+    finally:
+        if process.returncode is None:  # timed out, or this thread was interrupted
+            process.kill()
+            process.communicate()
+        processes.finished(process)
+    if processes.stopped:
+        raise RenderError("the render was stopped")
+    if process.returncode != 0:
+        raise RenderError(f"dot failed (exit status {process.returncode}): "
+                          f"{_one_line(stderr) or 'no message'}")
+    outputs = split_outputs(stdout)
+    if sorted(outputs) != sorted(formats):
+        raise RenderError(f"dot wrote {sorted(outputs)}, expected {formats}")
+    return outputs
+
+
+def svg_points(svg: bytes) -> tuple[float, float]:
+    """An SVG's width and height in points, from its viewBox."""
+    match = _SVG_VIEWBOX.search(svg[:2000].decode("utf-8", "replace"))
+    if match is None:
+        raise RenderError("cannot read the size of dot's SVG")
+    width, height = (float(g) for g in match.groups())
+    return width, height
+
+
+def png_pixels(points: tuple[float, float], dpi: int) -> tuple[int, int]:
+    """The PNG's size at `dpi`, as Graphviz rounds it."""
+    width, height = points
+    return round(width * dpi / VECTOR_DPI), round(height * dpi / VECTOR_DPI)
+
+
+def check_png_size(points: tuple[float, float], dpi: int) -> None:
+    """Raises RenderError when the PNG would be larger than a bitmap can be, naming the size
+    and the largest dpi that fits (Graphviz would shrink it silently, or fail)."""
+    width, height = png_pixels(points, dpi)
+    if max(width, height) <= MAX_PNG_SIDE:
+        return
+    fits = math.floor(MAX_PNG_SIDE * VECTOR_DPI / max(points))
+    while fits >= MIN_DPI and max(png_pixels(points, fits)) > MAX_PNG_SIDE:
+        fits -= 1
+    advice = (f"use --dpi {fits} or less" if fits >= MIN_DPI
+              else "render it as SVG or PDF (--format svg,pdf), which have no such limit")
+    raise RenderError(f"the diagram is {width:,} x {height:,} pixels at {dpi} dpi; the most a "
+                      f"PNG can hold is {MAX_PNG_SIDE:,} per side: {advice}")
 
 
 def _one_line(message: bytes) -> str:
@@ -163,8 +300,12 @@ def finish(fmt: str, data: bytes) -> bytes:
 
 
 def finish_svg(svg: str) -> str:
-    """The SVG without comments, with its icons inlined, drawn at scale 1 and sized in points."""
-    from flowdocs.render.icons import icon_data_uri, icon_root
+    """The SVG without comments, with its icons inlined, drawn at scale 1 and sized in points.
+
+    Only flowdocs' own icons are inlined, by the exact relative path the DOT text gives
+    them: any other reference (`../../etc/passwd`, an absolute path, a file beside the
+    icons) is refused, so no other file can end up in a diagram."""
+    from flowdocs.render.icons import icon_data_uri, packaged_icon
 
     svg = _SVG_COMMENT.sub("", svg)
 
@@ -172,9 +313,9 @@ def finish_svg(svg: str) -> str:
         href = match.group(1)
         if href.startswith("data:"):
             return match.group(0)
-        if (icon_root() / href).is_file():
+        if packaged_icon(href) is not None:
             return f'xlink:href="{icon_data_uri(href)}"'
-        raise RenderError(f"SVG refers to a file that is not an icon: {href}")
+        raise RenderError(f"SVG refers to a file that is not one of flowdocs' icons: {href}")
 
     svg = _SVG_HREF.sub(inline, svg)
 

@@ -46,9 +46,30 @@ def icon_path(key: str) -> str:
 
 
 @functools.cache
+def icon_paths() -> frozenset[str]:
+    """The relative paths of every icon a scene may use: the only files a diagram inlines."""
+    return frozenset(icon_path(key) for key in ICON_CLASSES)
+
+
+def packaged_icon(relative: str) -> Path | None:
+    """The file of the icon at `relative`, or None unless it is one of `icon_paths()`, and a
+    regular file inside `icon_root()`, not a link out of it."""
+    if relative not in icon_paths():
+        return None
+    path = icon_root() / relative
+    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(icon_root()):
+        return None
+    return path
+
+
+@functools.cache
 def icon_data_uri(relative: str) -> str:
-    """An icon as a `data:` URI, so that an SVG shows it inside an <img> (no file access)."""
-    data = (icon_root() / relative).read_bytes()
+    """An icon as a `data:` URI, so that an SVG shows it inside an <img> (no file access).
+    ValueError for a path that is not a `packaged_icon`."""
+    path = packaged_icon(relative)
+    if path is None:
+        raise ValueError(f"not one of flowdocs' icons: {relative!r}")
+    data = path.read_bytes()
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 

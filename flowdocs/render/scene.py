@@ -407,6 +407,18 @@ class _Builder:
         return keys
 
 
+def fit_lines(text: str, width: int, most: int) -> tuple[str, ...]:
+    """`text` in lines of at most `width` characters, broken at spaces where it can, and at
+    most `most` lines: what does not fit is cut, and the last line ends in "…". A text that
+    fits one line is left exactly as it is."""
+    if len(text) <= width:
+        return (text,)
+    lines = textwrap.wrap(text, width) or [text[:width]]
+    if len(lines) <= most:
+        return tuple(lines)
+    return (*lines[:most - 1], lines[most - 1][:width - 1].rstrip() + "…")
+
+
 def _firewall_detail(fw: Firewall) -> tuple[str, ...]:
     kind = f"Azure Firewall {fw.sku or ''}".strip() if fw.type == "azure-firewall" \
         else (fw.vendor or "NVA")

@@ -13,6 +13,11 @@ the workers then come from a fork server, a clean process that imported those mo
 A `FlowdocsError` raised in a worker reaches the caller as itself, message, class and
 attributes (a `TemplateProblem` stays one); exceptions do not pickle by default when their
 constructor takes other arguments than their message.
+
+Stopping: leaving a `Workers` block by SIGTERM or Ctrl-C (anything but an `Exception`) kills
+the worker processes rather than waiting for their tasks; `sigterm_exits` turns SIGTERM into
+such an exit (Python's default ends the process at once, leaving its children running). The
+workers themselves leave both signals to this process, which ends them.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from types import TracebackType
+from contextlib import contextmanager
+from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
 from flowdocs.errors import FlowdocsError
@@ -53,12 +60,27 @@ class Workers:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        if error is not None and not isinstance(error, Exception):
+            self.stop()  # SIGTERM (SystemExit), Ctrl-C (KeyboardInterrupt)
         self.close()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def stop(self) -> None:
+        """End the worker processes now, their tasks unfinished."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        kill_workers = getattr(pool, "kill_workers", None)  # Python 3.14
+        if kill_workers is not None:
+            kill_workers()
+        else:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def start(self, tasks: int, size: int | None = None) -> None:
         """Start the pool now if `tasks` tasks on design files of `size` bytes in all (None:
@@ -112,11 +134,40 @@ def _new_pool(count: int, preload: tuple[str, ...]) -> ProcessPoolExecutor:
             importlib.import_module(module)
     elif method == "forkserver":
         context.set_forkserver_preload(list(preload))
-    pool = ProcessPoolExecutor(count, mp_context=context)
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_leave_signals_to_parent)
     # With `fork`, the first task starts every worker at once, so none is forked later
     # from this process once it runs threads.
     pool.submit(int).result()
     return pool
+
+
+def _leave_signals_to_parent() -> None:
+    """In a worker: SIGTERM ends it at once (a forked worker inherits `sigterm_exits`'s
+    handler, which would only end its task), and Ctrl-C, which the terminal sends to every
+    process of the group, is left to the parent, which ends the workers."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Within the block, SIGTERM raises SystemExit(143) in the main thread, so that the
+    `with` blocks of `Workers` and `Renderer` end their processes on the way out. A second
+    SIGTERM while they end is ignored. Elsewhere than in the main thread, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_now(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        # None: a handler set outside Python, which cannot be restored; the default then.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _start_method() -> str | None:
