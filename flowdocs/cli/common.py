@@ -26,6 +26,7 @@ COMMANDS = {
     "render": "flowdocs.cli.render",
     "build": "flowdocs.cli.build",
     "check": "flowdocs.cli.check",
+    "import": "flowdocs.cli.import_",
     "schema": "flowdocs.cli.schema",
 }
 

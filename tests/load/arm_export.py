@@ -1,0 +1,265 @@
+"""A design as Azure would export it: the resources `az network ... list` or Resource Graph
+would return for the deployed design, in ARM's shape (`properties`) or az CLI's (flattened).
+
+Used by the round-trip tests: export a design, import it back, and the flows must not change.
+Shapes from the REST references (learn.microsoft.com/rest/api/virtualnetwork, Recovery
+Services, Storage, Compute, Private DNS).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowdocs.load.model import Design
+from flowdocs.resolve.topology import Topology
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+GROUP = "rg-net"
+
+
+def arm_id(provider_type: str, *names: str) -> str:
+    """`/subscriptions/.../providers/Microsoft.Network/virtualNetworks/vnet-hub[/subnets/x]`:
+    `provider_type` is the namespace and the types (`Microsoft.Network/virtualNetworks/subnets`)."""
+    namespace, *types = provider_type.split("/")
+    path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
+    return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/{namespace}/{path}"
+
+
+def export_design(design: Design, shape: str = "arm") -> list[dict[str, Any]]:
+    """The resources of `design`, as `shape` ("arm" or "az") lists them."""
+    exporter = _Exporter(design)
+    resources = exporter.resources()
+    return resources if shape == "arm" else [flatten(r) for r in resources]
+
+
+def flatten(value: Any) -> Any:
+    """az CLI's shape: every `properties` merged into its object, and `resourceGroup` added."""
+    if isinstance(value, list):
+        return [flatten(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    merged = {k: flatten(v) for k, v in value.items() if k != "properties"}
+    if isinstance(value.get("properties"), dict):
+        merged.update(flatten(value["properties"]))
+    if "id" in merged and "type" in merged:
+        merged["resourceGroup"] = GROUP
+    return merged
+
+
+def _ref(resource_id: str) -> dict[str, str]:
+    return {"id": resource_id}
+
+
+class _Exporter:
+    def __init__(self, design: Design) -> None:
+        self.design = design
+        self.region = design.region or "westeurope"
+        self.topology = Topology(design)
+
+    def subnet_id(self, ref: str) -> str:
+        vnet, subnet = ref.split("/")
+        return arm_id("Microsoft.Network/virtualNetworks/subnets", vnet, subnet)
+
+    def resources(self) -> list[dict[str, Any]]:
+        d = self.design
+        return [*(self.vnet(v.name) for v in d.vnets),
+                *(self.route_table(t.name) for t in d.route_tables),
+                *(r for f in d.firewalls for r in self.firewall(f.name)),
+                *(self.gateway(g.name) for g in d.gateways),
+                *(self.vault(v.name) for v in d.vaults),
+                *(self.storage_account(a.name) for a in d.storage_accounts),
+                *(self.policy(p.name) for p in d.service_endpoint_policies),
+                *(r for e in d.private_endpoints for r in self.private_endpoint(e.name)),
+                *(r for z in d.private_dns_zones for r in self.zone(z.name)),
+                *(r for w in d.workloads for r in self.vm(w.name))]
+
+    def vnet(self, name: str) -> dict[str, Any]:
+        vnet = next(v for v in self.design.vnets if v.name == name)
+        subnets = []
+        for subnet in vnet.subnets:
+            properties: dict[str, Any] = {
+                "addressPrefix": subnet.prefix,
+                "privateEndpointNetworkPolicies": subnet.private_endpoint_network_policies,
+                "provisioningState": "Succeeded"}
+            if subnet.route_table:
+                properties["routeTable"] = _ref(arm_id("Microsoft.Network/routeTables",
+                                                       subnet.route_table))
+            if subnet.service_endpoints:
+                properties["serviceEndpoints"] = [
+                    {"service": s, "locations": [vnet.region or self.region],
+                     "provisioningState": "Succeeded"} for s in subnet.service_endpoints]
+            if subnet.service_endpoint_policies:
+                properties["serviceEndpointPolicies"] = [
+                    _ref(arm_id("Microsoft.Network/serviceEndpointPolicies", p))
+                    for p in subnet.service_endpoint_policies]
+            subnets.append({"id": self.subnet_id(f"{name}/{subnet.name}"), "name": subnet.name,
+                            "type": "Microsoft.Network/virtualNetworks/subnets",
+                            "properties": properties})
+        peerings = []
+        for peering in self.design.peerings:
+            if name not in peering.vnets:
+                continue
+            link = peering.link(name)
+            peerings.append({
+                "id": arm_id("Microsoft.Network/virtualNetworks/virtualNetworkPeerings", name,
+                             f"peer-{link.remote}"),
+                "name": f"peer-{link.remote}",
+                "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+                "properties": {
+                    "remoteVirtualNetwork": _ref(arm_id("Microsoft.Network/virtualNetworks",
+                                                        link.remote)),
+                    "allowVirtualNetworkAccess": True,
+                    "allowForwardedTraffic": link.allow_forwarded_traffic,
+                    "allowGatewayTransit": link.allow_gateway_transit,
+                    "useRemoteGateways": link.use_remote_gateways,
+                    "peeringState": "Connected", "peeringSyncLevel": "FullyInSync"}})
+        return {"id": arm_id("Microsoft.Network/virtualNetworks", name), "name": name,
+                "type": "Microsoft.Network/virtualNetworks",
+                "location": vnet.region or self.region,
+                "properties": {"addressSpace": {"addressPrefixes": list(vnet.address_space)},
+                               "dhcpOptions": {"dnsServers": list(vnet.dns_servers)},
+                               "subnets": subnets, "virtualNetworkPeerings": peerings}}
+
+    def route_table(self, name: str) -> dict[str, Any]:
+        table = next(t for t in self.design.route_tables if t.name == name)
+        routes = []
+        for route in table.routes:
+            properties: dict[str, Any] = {"addressPrefix": route.address_prefix,
+                                          "nextHopType": route.next_hop_type}
+            if route.next_hop_ip:
+                properties["nextHopIpAddress"] = route.next_hop_ip
+            routes.append({"id": arm_id("Microsoft.Network/routeTables/routes", name,
+                                        route.name),
+                           "name": route.name, "type": "Microsoft.Network/routeTables/routes",
+                           "properties": properties})
+        subnets = [_ref(self.subnet_id(f"{v.name}/{s.name}")) for v in self.design.vnets
+                   for s in v.subnets if s.route_table == name]
+        return {"id": arm_id("Microsoft.Network/routeTables", name), "name": name,
+                "type": "Microsoft.Network/routeTables", "location": self.region,
+                "properties": {"disableBgpRoutePropagation": table.disable_bgp_route_propagation,
+                               "routes": routes, "subnets": subnets}}
+
+    def firewall(self, name: str) -> list[dict[str, Any]]:
+        firewall = next(f for f in self.design.firewalls if f.name == name)
+        if firewall.type == "nva":
+            nic = self.nic(f"{name}-nic", firewall.subnet, firewall.private_ip, name,
+                           forwarding=True)
+            return [nic, self.vm_resource(name, f"{name}-nic", None)]
+        return [{"id": arm_id("Microsoft.Network/azureFirewalls", name), "name": name,
+                 "type": "Microsoft.Network/azureFirewalls", "location": self.region,
+                 "properties": {
+                     "sku": {"name": "AZFW_VNet", "tier": firewall.sku},
+                     "threatIntelMode": "Alert",
+                     "ipConfigurations": [{
+                         "name": "ipconfig1",
+                         "id": arm_id("Microsoft.Network/azureFirewalls/"
+                                      "azureFirewallIpConfigurations", name, "ipconfig1"),
+                         "properties": {"privateIPAddress": firewall.private_ip,
+                                        "subnet": _ref(self.subnet_id(firewall.subnet))}}]}}]
+
+    def gateway(self, name: str) -> dict[str, Any]:
+        gateway = next(g for g in self.design.gateways if g.name == name)
+        kind = "Vpn" if gateway.type == "vpn" else "ExpressRoute"
+        return {"id": arm_id("Microsoft.Network/virtualNetworkGateways", name), "name": name,
+                "type": "Microsoft.Network/virtualNetworkGateways", "location": self.region,
+                "properties": {"gatewayType": kind, "ipConfigurations": [{
+                    "name": "default",
+                    "properties": {"subnet": _ref(self.subnet_id(
+                        f"{gateway.vnet}/GatewaySubnet"))}}]}}
+
+    def vault(self, name: str) -> dict[str, Any]:
+        vault = next(v for v in self.design.vaults if v.name == name)
+        return {"id": arm_id("Microsoft.RecoveryServices/vaults", name), "name": name,
+                "type": "Microsoft.RecoveryServices/vaults",
+                "location": vault.region or self.region,
+                "sku": {"name": "RS0", "tier": "Standard"},
+                "properties": {"publicNetworkAccess": vault.public_network_access,
+                               "provisioningState": "Succeeded"}}
+
+    def storage_account(self, name: str) -> dict[str, Any]:
+        account = next(a for a in self.design.storage_accounts if a.name == name)
+        return {"id": arm_id("Microsoft.Storage/storageAccounts", name), "name": name,
+                "type": "Microsoft.Storage/storageAccounts",
+                "location": account.region or self.region, "kind": "StorageV2",
+                "properties": {"publicNetworkAccess": "Enabled"}}
+
+    def policy(self, name: str) -> dict[str, Any]:
+        policy = next(p for p in self.design.service_endpoint_policies if p.name == name)
+        return {"id": arm_id("Microsoft.Network/serviceEndpointPolicies", name), "name": name,
+                "type": "Microsoft.Network/serviceEndpointPolicies", "location": self.region,
+                "properties": {"serviceEndpointPolicyDefinitions": [{
+                    "name": "storage", "properties": {
+                        "service": "Microsoft.Storage",
+                        "serviceResources": [arm_id("Microsoft.Storage/storageAccounts", a)
+                                             for a in policy.allowed_storage_accounts]}}]}}
+
+    def private_endpoint(self, name: str) -> list[dict[str, Any]]:
+        endpoint = next(e for e in self.design.private_endpoints if e.name == name)
+        vault = any(v.name == endpoint.target for v in self.design.vaults)
+        target = arm_id("Microsoft.RecoveryServices/vaults" if vault
+                        else "Microsoft.Storage/storageAccounts", endpoint.target)
+        nic_name = f"{name}.nic.0"
+        ip = self.topology.private_endpoint_ips[name]
+        nic = self.nic(nic_name, endpoint.subnet, ip, None, forwarding=False)
+        nic["properties"]["privateEndpoint"] = _ref(arm_id("Microsoft.Network/privateEndpoints",
+                                                           name))
+        return [{"id": arm_id("Microsoft.Network/privateEndpoints", name), "name": name,
+                 "type": "Microsoft.Network/privateEndpoints", "location": self.region,
+                 "properties": {
+                     "subnet": _ref(self.subnet_id(endpoint.subnet)),
+                     "privateLinkServiceConnections": [{
+                         "name": name, "properties": {
+                             "privateLinkServiceId": target,
+                             "groupIds": ["AzureBackup" if vault else "blob"],
+                             "privateLinkServiceConnectionState": {"status": "Approved"}}}],
+                     "manualPrivateLinkServiceConnections": [],
+                     "networkInterfaces": [_ref(arm_id("Microsoft.Network/networkInterfaces",
+                                                       nic_name))],
+                     "customDnsConfigs": []}},
+                nic]
+
+    def zone(self, name: str) -> list[dict[str, Any]]:
+        zone = next(z for z in self.design.private_dns_zones if z.name == name)
+        links = [{"id": arm_id("Microsoft.Network/privateDnsZones/virtualNetworkLinks", name,
+                               f"link-{vnet}"),
+                  "name": f"link-{vnet}",
+                  "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                  "location": "global",
+                  "properties": {"virtualNetwork": _ref(arm_id("Microsoft.Network/virtualNetworks",
+                                                               vnet)),
+                                 "registrationEnabled": False,
+                                 "virtualNetworkLinkState": "Completed"}}
+                 for vnet in zone.vnet_links]
+        return [{"id": arm_id("Microsoft.Network/privateDnsZones", name), "name": name,
+                 "type": "Microsoft.Network/privateDnsZones", "location": "global",
+                 "properties": {"numberOfRecordSets": 1}}, *links]
+
+    def vm(self, name: str) -> list[dict[str, Any]]:
+        workload = next(w for w in self.design.workloads if w.name == name)
+        sql = workload.type == "sql-server-in-vm"
+        image = ("MicrosoftSQLServer", "sql2022-ws2022") if sql else ("Canonical", "ubuntu-24_04-lts")
+        nic = self.nic(f"{name}-nic", workload.subnet, workload.ip, name, forwarding=False)
+        return [nic, self.vm_resource(name, f"{name}-nic", image)]
+
+    def nic(self, name: str, subnet: str, ip: str | None, vm: str | None,
+            forwarding: bool) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "ipConfigurations": [{"name": "ipconfig1", "properties": {
+                "privateIPAddress": ip, "privateIPAllocationMethod": "Static",
+                "subnet": _ref(self.subnet_id(subnet)), "primary": True}}],
+            "enableIPForwarding": forwarding}
+        if vm is not None:
+            properties["virtualMachine"] = _ref(arm_id("Microsoft.Compute/virtualMachines", vm))
+        return {"id": arm_id("Microsoft.Network/networkInterfaces", name), "name": name,
+                "type": "Microsoft.Network/networkInterfaces", "location": self.region,
+                "properties": properties}
+
+    def vm_resource(self, name: str, nic: str, image: tuple[str, str] | None
+                    ) -> dict[str, Any]:
+        storage = {"imageReference": {"publisher": image[0], "offer": image[1]}} if image else {}
+        return {"id": arm_id("Microsoft.Compute/virtualMachines", name), "name": name,
+                "type": "Microsoft.Compute/virtualMachines", "location": self.region,
+                "properties": {"networkProfile": {"networkInterfaces": [
+                    {"id": arm_id("Microsoft.Network/networkInterfaces", nic),
+                     "properties": {"primary": True}}]},
+                    "storageProfile": storage}}
