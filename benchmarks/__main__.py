@@ -10,7 +10,8 @@ from benchmarks.report import write
 
 # Each section module has `run() -> Section`; they run in this order. benchmarks.render is
 # no section: it generates the site benchmark's designs and runs its Graphviz floor.
-SECTIONS = ["benchmarks.core", "benchmarks.site", "benchmarks.importing"]
+SECTIONS = ["benchmarks.core", "benchmarks.site", "benchmarks.importing",
+            "benchmarks.verify"]
 
 
 def main() -> None:

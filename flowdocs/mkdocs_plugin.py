@@ -14,6 +14,8 @@ before MkDocs copies any file, waits for them.
 The pages' stylesheet (`flowdocs/assets/flowdocs.css`: table-heavy pages, names that never
 break) ships with the plugin and is added to every site that uses it, before the site's own
 `extra_css`, which can override it.
+With `effective_routes`, a design's page is verified against real effective route tables
+(`flowdocs verify`), and the tables are watched while serving.
 MkDocs 2 drops plugins; `flowdocs build` writes the same pages for any engine.
 """
 
@@ -51,6 +53,10 @@ class FlowdocsConfig(base.Config):
     # Like mkdocs' own `validation` levels: `warn` makes `--strict` fail on a design warning;
     # `info` keeps the build green when designs show their findings on purpose (a showcase).
     design_warnings = c.Choice(("warn", "info"), default="warn")
+    # design name -> {VNET/SUBNET: FILE or [FILE, ...]}: real effective route tables (az network
+    # nic show-effective-route-table -o json), relative to mkdocs.yml, that the design's page
+    # is verified against.
+    effective_routes = c.Type(dict, default={})
 
 
 class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
@@ -65,9 +71,10 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
         templates = _near(root / self.config.templates) if self.config.templates else None
         self.templates = templates
         cache = root / self.config.cache_dir
+        self.tables = effective_route_files(self.config.effective_routes, root)
         options = SiteOptions(designs=(self.designs,), templates=templates,
                               prefix=_prefix(self.config.output), base_dir=root,
-                              cache_dir=cache)
+                              cache_dir=cache, effective_routes=self.tables)
         try:
             self.site: StartedSite = start(options, in_order=True)
             self.reference = (format_reference(templates, cache)
@@ -133,6 +140,8 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
             for path in map(os.path.abspath, self.site.inputs):
                 if not Path(path).is_relative_to(designs):  # a base from elsewhere
                     server.watch(path)
+            for _, _, table in self.tables:
+                server.watch(os.fspath(table))
         return server
 
 
@@ -141,6 +150,26 @@ def plugin_message(error: FlowdocsError) -> str:
     if isinstance(error, DesignErrors):
         return "flowdocs: the designs have errors:\n" + "\n".join(error.lines())
     return "flowdocs: " + "\n".join(line.removeprefix("flowdocs: ") for line in error.lines())
+
+
+def effective_route_files(option: dict[Any, Any], root: Path
+                          ) -> tuple[tuple[str, str, Path], ...]:
+    """The `effective_routes` option as (design, VNET/SUBNET, file) triples, files relative
+    to `root`; PluginError when it has another shape."""
+    triples = []
+    for design, subnets in option.items():
+        if not isinstance(design, str) or not isinstance(subnets, dict):
+            raise PluginError(f"flowdocs: effective_routes: expected a design name with a "
+                              f"mapping of VNET/SUBNET to files, found {design!r}")
+        for subnet, files in subnets.items():
+            listed = [files] if isinstance(files, str) else files
+            if not (isinstance(subnet, str) and subnet.count("/") == 1
+                    and isinstance(listed, list) and listed
+                    and all(isinstance(f, str) and f for f in listed)):
+                raise PluginError(f"flowdocs: effective_routes: {design}: expected "
+                                  f"VNET/SUBNET: FILE or a list of files, found {subnet!r}")
+            triples += [(design, subnet, _near(root / file)) for file in listed]
+    return tuple(triples)
 
 
 def expand_nav(nav: Any, index_uri: str, page_uris: list[str]) -> Any:

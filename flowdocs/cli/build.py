@@ -7,18 +7,34 @@ from pathlib import Path
 import click
 
 from flowdocs.cli.common import echo_warnings
+from flowdocs.load.effective_routes import parse_spec
 from flowdocs.write.site import DEFAULT_CACHE, DEFAULT_OUTPUT, SiteOptions, prepare, write
 
 
 def site_options(paths: tuple[str, ...], templates: str | None,
-                 cache_dir: str | None = None) -> SiteOptions:
+                 cache_dir: str | None = None,
+                 effective_routes: tuple[tuple[str, str, Path], ...] = ()) -> SiteOptions:
     """The options both `build` and `check` take; designs default to `designs/`."""
     return SiteOptions(
         designs=tuple(Path(p) for p in paths) or (Path("designs"),),
         templates=Path(templates) if templates else None,
         base_dir=Path("."),
         cache_dir=Path(cache_dir) if cache_dir else None,
+        effective_routes=effective_routes,
     )
+
+
+def _effective_routes(ctx: click.Context, param: click.Parameter,
+                      values: tuple[str, ...]) -> tuple[tuple[str, str, Path], ...]:
+    """Each `DESIGN:VNET/SUBNET=FILE` as (design, subnet, file)."""
+    parsed = []
+    for value in values:
+        design, colon, spec = value.partition(":")
+        pair = parse_spec(spec) if colon and design else None
+        if pair is None:
+            raise click.BadParameter(f"expected DESIGN:VNET/SUBNET=FILE, found {value!r}")
+        parsed.append((design, pair[0], Path(pair[1])))
+    return tuple(dict.fromkeys(parsed))
 
 
 designs_argument = click.argument("paths", nargs=-1, type=click.Path())
@@ -29,6 +45,12 @@ templates_option = click.option(
     "--templates", type=click.Path(file_okay=False, exists=True),
     help="A folder of templates that override flowdocs' own (design.md.j2, index.md.j2).")
 strict_option = click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+effective_routes_option = click.option(
+    "--effective-routes", "effective_routes", multiple=True, callback=_effective_routes,
+    metavar="DESIGN:VNET/SUBNET=FILE",
+    help="Verify DESIGN's page against a NIC's real routes in SUBNET (the JSON of `az "
+         "network nic show-effective-route-table -o json`): the page gets a \"Verified "
+         "against effective routes\" section. Repeat it for each NIC.")
 cache_option = click.option(
     "--cache-dir", type=click.Path(file_okay=False), default=str(DEFAULT_CACHE),
     show_default=True, help="The content-hash cache of drawings, pages and diagrams.")
@@ -39,9 +61,10 @@ cache_option = click.option(
 @output_option
 @templates_option
 @cache_option
+@effective_routes_option
 @strict_option
 def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
-            strict: bool) -> None:
+            effective_routes: tuple[tuple[str, str, Path], ...], strict: bool) -> None:
     """Write a page per design, an index and the diagrams (SVG) into the generated folder.
 
     PATHS are design files or folders of them (default: designs/). Every design is
@@ -53,8 +76,10 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
     Examples:
       flowdocs build
       flowdocs build designs/ --output docs/generated --templates my-templates/
+      flowdocs build --effective-routes \\
+        c-sql-storage-service-endpoint:vnet-spoke-sql/snet-sql=routes/sqlvm01.json
     """
-    site = prepare(site_options(paths, templates, cache_dir))
+    site = prepare(site_options(paths, templates, cache_dir, effective_routes))
     echo_warnings(site.warnings)
     if strict and site.warnings:
         site.close()

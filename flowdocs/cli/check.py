@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from click.core import ParameterSource
 from flowdocs.cli.build import (
     cache_option,
     designs_argument,
+    effective_routes_option,
     output_option,
     site_options,
     strict_option,
@@ -25,9 +27,10 @@ from flowdocs.write.check import check
 @output_option
 @templates_option
 @cache_option
+@effective_routes_option
 @strict_option
 def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
-            strict: bool) -> None:
+            effective_routes: tuple[tuple[str, str, Path], ...], strict: bool) -> None:
     """Validate every design and verify that the generated folder is current.
 
     Each page is generated in memory (or recalled from the cache) and compared byte for
@@ -41,8 +44,10 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
       flowdocs check designs/ --output docs/generated --strict
     """
     fix = build_command(paths, {"--output": output, "--templates": templates,
-                                "--cache-dir": cache_dir})
-    report = check(site_options(paths, templates, cache_dir), Path(output), fix)
+                                "--cache-dir": cache_dir},
+                        [f"{design}:{subnet}={file}" for design, subnet, file in effective_routes])
+    report = check(site_options(paths, templates, cache_dir, effective_routes), Path(output),
+                   fix)
     site = report.site
     echo_warnings(report.warnings)
     for problem in report.problems:
@@ -55,10 +60,12 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
                f"from {len(site.designs)} design(s))", err=True)
 
 
-def build_command(paths: tuple[str, ...], options: dict[str, str | None]) -> str:
+def build_command(paths: tuple[str, ...], options: dict[str, str | None],
+                  effective_routes: Sequence[str] = ()) -> str:
     """The `flowdocs build` that brings the output `check` compared up to date: the same
-    design paths, and each option (`--output`, `--templates`, `--cache-dir`) that was given,
-    shell-quoted. `--strict` is left out: the build must write even when designs warn."""
+    design paths, each option (`--output`, `--templates`, `--cache-dir`) that was given and
+    every `--effective-routes`, shell-quoted. `--strict` is left out: the build must write
+    even when designs warn."""
     context = click.get_current_context()
     words = ["flowdocs", "build", *paths]
     for option, value in options.items():
@@ -66,4 +73,6 @@ def build_command(paths: tuple[str, ...], options: dict[str, str | None]) -> str
         if value is not None and context.get_parameter_source(name) is not \
                 ParameterSource.DEFAULT:
             words += [option, value]
+    for spec in effective_routes:
+        words += ["--effective-routes", spec]
     return shlex.join(words)

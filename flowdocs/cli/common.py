@@ -22,6 +22,7 @@ COMMANDS = {
     "resolve": "flowdocs.cli.resolve",
     "routes": "flowdocs.cli.routes",
     "rules": "flowdocs.cli.rules",
+    "verify": "flowdocs.cli.verify",
     "compare": "flowdocs.cli.compare",
     "render": "flowdocs.cli.render",
     "build": "flowdocs.cli.build",

@@ -12,9 +12,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowdocs.analyse.resolved import ResolvedDesign
+    from flowdocs.analyse.verification import Verification
 
 DIAGRAM_FORMAT = "svg"  # the site's diagrams: pages show them in <img>, zoomable
 
@@ -31,6 +36,8 @@ class PageJob:
     templates: str | None
     templates_key: str  # a hash of the templates' files: a new one is a new environment
     base_dir: str
+    # Real effective route tables to verify the page against: (VNET/SUBNET, file) pairs.
+    effective_routes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,15 +66,41 @@ def make_page(job: PageJob) -> MadePage:
                       full_size=Md(f"{name}.{DIAGRAM_FORMAT}"),
                       alt=f"Diagram of the flows of {name}")
     prices = default_prices()
+    verification = (verify_page(resolved, job.effective_routes, base_dir)
+                    if job.effective_routes else None)
     context = page_context(
         resolved, source=shown_path(resolved.path, base_dir),
         digest=digest(*(text for _, text in files)), diagram=diagram, prices=prices,
         family=family, bases=[shown_path(b, base_dir) for b, _ in files[1:]],
-        page_of=page_link)
+        page_of=page_link, verification=verification)
     markdown = render(_environment(job.templates, job.templates_key), "design.md.j2", context)
     index = index_context([resolved], {name: family} if job.compares else {}, prices,
                           page_link)
     return MadePage(markdown, {key: encode(value) for key, value in index.items()})
+
+
+def verify_page(resolved: ResolvedDesign, tables: Sequence[tuple[str, str]],
+                base_dir: Path) -> Verification:
+    """The design's routes against the real tables (subnet, file): a `Verification`.
+    Raises VerifyInputError with every problem at once: a subnet the design does not have,
+    a file that does not read."""
+    from flowdocs.analyse.verification import subnet_problems, verify
+    from flowdocs.load.diagnostics import DesignError
+    from flowdocs.load.effective_routes import VerifyInputError, read_effective_routes
+
+    shown = shown_path(resolved.path, base_dir)
+    problems = [f"{shown}: error: effective routes: {message}"
+                for message in subnet_problems(resolved.resolution.topology,
+                                               [subnet for subnet, _ in tables])]
+    real = []
+    for subnet, file in tables:
+        try:
+            real.append(read_effective_routes(file, subnet, shown_path(file, base_dir)))
+        except DesignError as error:
+            problems += error.lines()
+    if problems:
+        raise VerifyInputError(problems)
+    return verify(resolved.resolution, real)
 
 
 @functools.lru_cache(maxsize=4)

@@ -6,19 +6,22 @@ A design page's cache key covers flowdocs' code, the templates, where pages show
 from, whether the page's design carries its family's comparison on the index, and the cache
 key of the design and of every member of its variant family (each covering its file and its
 bases): an unchanged page is never made again, and a page whose family changed always is.
+A page verified against real effective route tables is also keyed on those files' bytes.
 Each design's part of the index context is kept beside its page, so the index, keyed on
 every page's key, is made again from those parts without analysing any design.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from flowdocs.files import ReadError, read_design_bytes
 from flowdocs.render.cache import Cache, Part, code_fingerprint, content_key, folder_fingerprint
 from flowdocs.render.designs import DrawnDesign, file_size
 from flowdocs.render.workers import Workers
@@ -31,9 +34,12 @@ class Generation:
     designs' order, leaving a core free (for MkDocs); otherwise the largest come first."""
 
     def __init__(self, drawn: Sequence[DrawnDesign], templates: Path | None, base_dir: Path,
-                 cache: Cache | None, workers: Workers, in_order: bool = False) -> None:
+                 cache: Cache | None, workers: Workers, in_order: bool = False,
+                 effective_routes: Mapping[str, Sequence[tuple[str, str]]] | None = None
+                 ) -> None:
         self.drawn, self.cache, self.workers = list(drawn), cache, workers
         self.templates = templates
+        self.effective_routes = dict(effective_routes or {})
         self.context: list[Part] = [code_fingerprint(), folder_fingerprint(templates),
                                     os.path.abspath(base_dir), os.getcwd()]
         self.jobs, self.keys = self._plan(os.fspath(base_dir))
@@ -83,11 +89,13 @@ class Generation:
             compares = len(family) > 1 and family[0].name not in compared
             if compares:
                 compared.add(family[0].name)
+            tables = tuple(self.effective_routes.get(design.name, ()))
             keys[design.name] = content_key("page", *self.context, str(compares), design.key,
-                                            *(member.key for member in family))
+                                            *(member.key for member in family),
+                                            *_tables_key(tables))
             jobs[design.name] = PageJob(design.path, design.key,
                                         tuple((m.path, m.key) for m in family), compares,
-                                        templates, str(self.context[1]), base_dir)
+                                        templates, str(self.context[1]), base_dir, tables)
         return jobs, keys
 
     def _recall(self, key: str) -> MadePage | None:
@@ -152,6 +160,20 @@ class Generation:
         if self.cache is not None:
             self.cache.write("page", key, markdown)
         return markdown
+
+
+def _tables_key(tables: Sequence[tuple[str, str]]) -> list[str]:
+    """What a page verified against real effective routes depends on besides its design:
+    each table's subnet, path and bytes (an unreadable file is a key of its own, and the
+    page's making reports it)."""
+    parts = []
+    for subnet, file in tables:
+        try:  # through the same limits as a design: no FIFO or /dev/zero hangs a build
+            data = hashlib.sha256(read_design_bytes(file)).hexdigest()
+        except ReadError as error:
+            data = f"unreadable: {error}"
+        parts += [subnet, os.path.abspath(file), data]
+    return parts
 
 
 def _index_part(encoded: dict[str, Any]) -> dict[str, list[Any]]:

@@ -18,6 +18,7 @@ from typing import Any
 from flowdocs.analyse.analysis import Analysis, Resolved, analyse_resolved
 from flowdocs.analyse.compare import compare
 from flowdocs.analyse.findings import Finding, severity_counts
+from flowdocs.analyse.verification import Verification
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.prices import PriceTable
 from flowdocs.load.regions import default_regions
@@ -29,6 +30,7 @@ from flowdocs.write.decision_sections import VariantsSection, decision_context, 
 from flowdocs.write.escaping import Md, code, inline_markdown, join, md, shell_word
 from flowdocs.write.narrative import narrate_all
 from flowdocs.write.rule_sections import firewall_sections, nsg_sections
+from flowdocs.write.verified_section import verified_context
 
 PageOf = Callable[[str], str]  # a design's name -> the link to its page
 
@@ -107,12 +109,14 @@ ACCESS_MEANINGS: dict[str, str] = {
 def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagram | None,
                  prices: PriceTable, family: Sequence[Resolved] = (),
                  bases: Sequence[str] = (), page_of: PageOf | None = None,
-                 catalog: Catalog | None = None) -> dict[str, Any]:
+                 catalog: Catalog | None = None,
+                 verification: Verification | None = None) -> dict[str, Any]:
     """The context of `templates/design.md.j2` for one resolved design.
 
     `family` is the design's variant family (`extends.comparison_families`), compared on
     the page when it has other designs; `bases` are the files it extends, as shown; `page_of`
-    links another design's page.
+    links another design's page; `verification` compares the page with real effective
+    routes, when the build was given them.
     """
     catalog = catalog or default_catalog()
     resolution = resolved.resolution
@@ -135,6 +139,7 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
         "assumptions": assumptions(resolution),
         "regions": regions_line(resolution),
         **decision_context(resolved, family, source, prices, page_of),
+        **verified_context(verification),
     }
 
 

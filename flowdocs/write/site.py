@@ -68,6 +68,16 @@ class SiteOptions:
     prefix: str = ""  # e.g. "designs/": pages become designs/<name>.md
     base_dir: Path = Path(".")  # paths shown on pages are relative to it
     cache_dir: Path | None = DEFAULT_CACHE
+    # Real effective route tables a design's page is verified against:
+    # (design name, VNET/SUBNET, file) triples.
+    effective_routes: tuple[tuple[str, str, Path], ...] = ()
+
+    def tables_of(self) -> dict[str, list[tuple[str, str]]]:
+        """Design name -> its (VNET/SUBNET, file) pairs, in the order given."""
+        tables: dict[str, list[tuple[str, str]]] = {}
+        for design, subnet, file in self.effective_routes:
+            tables.setdefault(design, []).append((subnet, os.fspath(file)))
+        return tables
 
 
 @dataclass(frozen=True)
@@ -206,9 +216,10 @@ def start(options: SiteOptions, *, render: bool = True, in_order: bool = False
         drawn = draw_designs(files, cache, workers, lambda design: renderer.add(
             Job(design.name, design.dot)) if renderer is not None else None)
         raise_problems(drawn)
+        _check_verified_designs(options, [d.name for d in drawn])
         keep_resolved(d.key for d in drawn)
         generation = Generation(drawn, options.templates, options.base_dir, cache, workers,
-                                in_order)
+                                in_order, options.tables_of())
     except BaseException:
         workers.close()
         if renderer is not None:
@@ -216,6 +227,19 @@ def start(options: SiteOptions, *, render: bool = True, in_order: bool = False
         raise
     diagrams = {f"{options.prefix}{d.name}.{DIAGRAM_FORMAT}": d.name for d in drawn}
     return StartedSite(options, drawn, diagrams, renderer, generation)
+
+
+def _check_verified_designs(options: SiteOptions, names: Sequence[str]) -> None:
+    """Raises VerifyInputError when effective routes are given for a design the site does
+    not have: the tables would silently verify nothing."""
+    from flowdocs.load.diagnostics import did_you_mean
+    from flowdocs.load.effective_routes import VerifyInputError
+
+    unknown = [name for name in options.tables_of() if name not in names]
+    if unknown:
+        raise VerifyInputError([f"flowdocs: error: effective routes for '{name}', which is "
+                                f"not one of the site's designs{did_you_mean(name, names)}"
+                                for name in unknown])
 
 
 def no_designs_error(folders: Sequence[Path]) -> NoDesignsError:

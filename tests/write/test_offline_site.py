@@ -50,7 +50,7 @@ def remote_fetches(site: Path) -> list[str]:
 def test_the_example_site_fetches_nothing_from_the_network(tmp_path, diagram_cache):
     """This repository's own site, built as `make site` builds it (into tmp_path, with the
     session's cache)."""
-    for folder in ("docs", "designs"):
+    for folder in ("docs", "designs", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
     flowdocs = next(p["flowdocs"] for p in config["plugins"] if isinstance(p, dict)
