@@ -244,7 +244,7 @@ class PathFollower:
         self.private_endpoint = private_endpoint
         self.destination: Destination = (
             AddressDestination(topology.private_endpoint_ips[private_endpoint])
-            if private_endpoint else ServiceDestination(service)
+            if private_endpoint else ServiceDestination(service, region)
         )
 
     def follow(self, workload: str, subnet: SubnetRef) -> FlowPath:

@@ -460,3 +460,21 @@ def test_regional_tag_and_service_endpoint_split_by_region():
     assert [router.select_route(view, ServiceDestination("Storage", r)).next_hop_type
             for r in ("westeurope", "northeurope")] == [
         "VirtualAppliance", "VirtualNetworkServiceEndpoint"]
+
+
+def test_a_flow_selects_its_route_for_the_region_of_the_service_it_reaches():
+    # A North Europe spoke backs up to a West Europe vault: its Storage.NorthEurope route to
+    # the firewall does not hold the vault's storage, so the data flow takes 0.0.0.0/0 to the
+    # Internet; moving the vault to North Europe sends the data flow through the firewall.
+    design = base()
+    design["vnets"][1]["region"] = "northeurope"
+    design["vaults"][0]["region"] = "westeurope"
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("storage-ne", "Storage.NorthEurope", "VirtualAppliance", "10.0.1.4"))
+    data = flow(resolve_scene(design), "sql/Storage")
+    assert (data.region, data.hops[0].route.address_prefix, data.firewalls) == (
+        "westeurope", "0.0.0.0/0", ())
+    design["vaults"][0]["region"] = "northeurope"
+    data = flow(resolve_scene(design), "sql/Storage")
+    assert (data.region, data.hops[0].route.address_prefix, data.firewalls) == (
+        "northeurope", "Storage.NorthEurope", ("afw-hub",))
