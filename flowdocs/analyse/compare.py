@@ -96,15 +96,25 @@ def flow_outcome(flow: Flow) -> str:
 
 
 def findings_summary(findings: Sequence[Finding]) -> str:
-    """`none`, or `1 warning, 1 info: FD007, FD012`."""
-    if not findings:
-        return "none"
-    ids = sorted(dict.fromkeys(f.id for f in findings))
-    return f"{severity_summary(findings)}: {', '.join(ids)}"
+    """`none`, or `1 warning, 1 info: FD007, FD012`, then what the design accepts:
+    `1 info: FD012; FD005 accepted`."""
+    counted = [f for f in findings if f.counts]
+    accepted = sorted(dict.fromkeys(f.id for f in findings if not f.counts))
+    parts = []
+    if counted:
+        ids = sorted(dict.fromkeys(f.id for f in counted))
+        parts.append(f"{severity_summary(counted)}: {', '.join(ids)}")
+    if accepted:
+        parts.append(f"{', '.join(accepted)} accepted")
+    return "; ".join(parts) or "none"
 
 
 def severity_summary(findings: Sequence[Finding]) -> str:
-    """`none`, or how many findings of each severity there are: `2 errors, 1 info`."""
+    """`none`, or how many findings of each severity count, then how many the design
+    accepts: `2 errors, 1 info, 1 accepted`."""
     counts = severity_counts(findings)
     parts = [f"{n} {s}{'s' if n > 1 and s != 'info' else ''}" for s, n in counts.items() if n]
+    accepted = sum(1 for f in findings if not f.counts)
+    if accepted:
+        parts.append(f"{accepted} accepted")
     return ", ".join(parts) or "none"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from flowdocs.analyse import finding_checks as checks
+from flowdocs.analyse.acceptance import reason_for
 from flowdocs.analyse.finding_checks import Check, Context
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic
@@ -114,6 +115,12 @@ class Finding:
     path: DataPath = ()
     line: int | None = None  # where `path` is in the design file, once located
     column: int | None = None
+    accepted: str | None = None  # the design's reason, when it accepts this finding
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding counts as a warning or an error: not when accepted."""
+        return self.accepted is None
 
     def located(self, line: int | None, column: int | None) -> Finding:
         return replace(self, line=line, column=column)
@@ -141,14 +148,19 @@ class Finding:
 
 
 def find(resolution: Resolution, catalog: Catalog | None = None) -> list[Finding]:
-    """Every finding of a resolved design: by rule id, then in design order."""
+    """Every finding of a resolved design: by rule id, then in design order; those the
+    design accepts carry its reason (acceptance.py)."""
     context = Context(resolution, catalog or default_catalog())
-    return [Finding(rule, *breach) for rule in RULES for breach in rule.check(context)]
+    found = [Finding(rule, *breach) for rule in RULES for breach in rule.check(context)]
+    accept = resolution.design.accept
+    return [replace(f, accepted=reason_for(accept, (f.id, f.subject))) for f in found]
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """How many findings of each severity, every severity listed."""
+    """How many findings of each severity count, every severity listed: accepted ones do
+    not."""
     counts = dict.fromkeys(SEVERITY_ORDER, 0)
     for finding in findings:
-        counts[finding.severity] += 1
+        if finding.counts:
+            counts[finding.severity] += 1
     return counts

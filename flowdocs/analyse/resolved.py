@@ -10,7 +10,8 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flowdocs.analyse.findings import Finding, find
+from flowdocs.analyse.acceptance import acceptance_problems
+from flowdocs.analyse.findings import RULES, Finding, find
 from flowdocs.files import PathArg
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.diagnostics import Diagnostic
@@ -41,6 +42,13 @@ class ResolvedDesign:
         return list(zip(found, self.loaded.locate([f.diagnostic() for f in found]),
                         strict=True))
 
+    @functools.cached_property
+    def _acceptance_problems(self) -> list[Diagnostic]:
+        found = [f for f, _ in self._located]
+        return self.loaded.locate(acceptance_problems(
+            [(f.id, f.subject) for f in found], self.design.accept,
+            {rule.id: rule.title for rule in RULES}))
+
     @property
     def findings(self) -> list[Finding]:
         """Every finding (findings.py), with the line and column of its subject."""
@@ -48,15 +56,17 @@ class ResolvedDesign:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        """The error and warning findings as located `warning:` diagnostics: what `validate`
-        prints and `--strict` fails on."""
-        return [d for f, d in self._located if f.severity != "info"]
+        """The error and warning findings the design does not accept, as located `warning:`
+        diagnostics, and its acceptances that match no finding: what `validate` prints and
+        `--strict` fails on."""
+        return [*(d for f, d in self._located if f.severity != "info" and f.counts),
+                *self._acceptance_problems]
 
     @property
     def failing(self) -> list[Finding]:
         """Findings of severity error: a flow dropped or looping, or a backup Azure refuses.
         `validate` fails on them without --strict."""
-        return [f for f, _ in self._located if f.severity == "error"]
+        return [f for f, _ in self._located if f.severity == "error" and f.counts]
 
     def warning_lines(self) -> list[str]:
         return [w.format(self.path) for w in self.warnings]

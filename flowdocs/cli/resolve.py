@@ -61,7 +61,9 @@ def _row(flow: Flow) -> list[str]:
 def findings_table(findings: list[Finding]) -> str:
     if not findings:
         return "Findings: none\n"
-    rows = [[f.id, f.severity, f.subject, f.message] for f in findings]
+    rows = [[f.id, f.severity if f.counts else f"{f.severity}, accepted", f.subject,
+             f.message if f.counts else f"{f.message} (accepted: {f.accepted})"]
+            for f in findings]
     return "Findings\n\n" + format_table(["id", "severity", "subject", "finding"], rows)
 
 

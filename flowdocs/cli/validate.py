@@ -18,7 +18,8 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     (docs/decisions.md) print as warnings, with their id and severity:
     FILE:LINE:COL: warning: MESSAGE [FD005 warning]. The exit status is 1 when there is a
     problem, or a finding of severity error (a flow dropped or looping, a backup that Azure
-    refuses), or, with --strict, any warning.
+    refuses), or, with --strict, any warning. Findings the design accepts (`accept:`, with a
+    reason) are not printed and do not count.
 
     \b
     Examples:
@@ -31,6 +32,9 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     flows = sum(len(r.resolution.flows) for r in resolved)
     failing = sum(len(r.failing) for r in resolved)
     summary = f"{len(resolved)} design(s) valid, {flows} flows, {len(warnings)} warning(s)"
+    accepted = sum(1 for r in resolved for f in r.findings if not f.counts)
+    if accepted:
+        summary += f", {accepted} finding(s) accepted by the design"
     if failing:
         summary += f", {failing} of severity error: the backups they name fail"
     click.echo(summary, err=True)

@@ -89,6 +89,7 @@ Line = Annotated[str, _no_control(_CONTROL)]
 # A paragraph: line breaks and tabs are its own.
 Paragraph = Annotated[str, _no_control(_PARAGRAPH_CONTROL)]
 Title = Annotated[str, AfterValidator(_not_blank), _no_control(_CONTROL)]
+Reason = Annotated[str, AfterValidator(_not_blank), _no_control(_PARAGRAPH_CONTROL)]
 
 
 # Numbers ------------------------------------------------------------------------------------------
@@ -359,6 +360,16 @@ class Workload(Strict):
     backup: Backup = Backup()
 
 
+class Acceptance(Strict):
+    finding: str = Field(pattern=r"^FD[0-9]{3}$",
+                         description="The id of the finding accepted, e.g. FD005.")
+    subject: Line | None = Field(
+        None, min_length=1,
+        description="Only the finding about this subject (as the page and `validate` name "
+                    "it, e.g. vnet-spoke-sql/snet-sql); none: every finding of that id.")
+    reason: Reason = Field(min_length=1, description="Why it is accepted: shown on the page.")
+
+
 class Design(Strict):
     flowdocs: Literal[1] = Field(description="Format version.")
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
@@ -384,3 +395,8 @@ class Design(Strict):
     private_endpoints: list[PrivateEndpoint] = []
     private_dns_zones: list[PrivateDnsZone] = []
     workloads: list[Workload] = []
+    accept: list[Acceptance] = Field(
+        [], description="Extension: findings accepted on purpose, each with its reason. An "
+                        "accepted finding stays on the page, with the reason, and no longer "
+                        "counts as a warning or an error.",
+    )

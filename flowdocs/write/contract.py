@@ -45,6 +45,8 @@ def finding_document(finding: Finding) -> dict[str, Any]:
     if finding.line is not None:
         document["line"] = finding.line
         document["column"] = finding.column
+    if finding.accepted is not None:  # extension: the design's `accept:` reason
+        document["accepted"] = finding.accepted
     return document
 
 

@@ -29,6 +29,7 @@ from flowdocs.write.side_by_side import comparison_cells
 
 # A finding's admonition shows its severity: Material's danger, warning and info boxes.
 ADMONITION_KINDS = {"error": "danger", "warning": "warning", "info": "info"}
+ACCEPTED_KIND = "success"  # a finding the design accepts, with its reason
 MICROSOFT_DOCS = "learn.microsoft.com/"
 ITEM_TITLES = {
     "firewall data": "Firewall data processed",
@@ -52,6 +53,7 @@ class FindingBox:
     message: str
     where: Md
     source: Md
+    accepted: str | None = None  # the design's reason, when it accepts the finding
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,14 @@ def decision_context(resolved: Resolved, family: Sequence[Resolved], source: str
 
 def findings_context(findings: list[Finding], source: str) -> dict[str, Any]:
     """`findings`: every finding, errors first, with the line that states its subject."""
-    ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    # Accepted findings come last, as notes: the design has decided them.
+    ordered = sorted(findings, key=lambda f: (not f.counts, SEVERITY_ORDER[f.severity]))
     boxes = tuple(FindingBox(
-        id=f.id, severity=f.severity, kind=ADMONITION_KINDS[f.severity], title=f.rule.title,
+        id=f.id, severity=f.severity if f.counts else f"{f.severity}, accepted",
+        kind=ADMONITION_KINDS[f.severity] if f.counts else ACCEPTED_KIND, title=f.rule.title,
         subject=code(f.subject), message=f.message,
         where=code(source if f.line is None else f"{source}:{f.line}:{f.column}"),
-        source=rule_source(f.source)) for f in ordered)
+        source=rule_source(f.source), accepted=f.accepted) for f in ordered)
     return {"findings": FindingsSection(boxes, severity_summary(findings))}
 
 

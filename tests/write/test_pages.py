@@ -187,12 +187,14 @@ def test_each_finding_is_stated_once_on_its_page(example_site, resolved):
         page = page_of(example_site, name)
         assert "\n!!! " not in page.split("## Findings", 1)[0]  # no admonition above them
         for finding in design.findings:
-            title = f"{finding.rule.title} ({finding.id}, {finding.severity})"
-            same_rule = sum(f.id == finding.id for f in design.findings)
+            accepted = "" if finding.counts else ", accepted"
+            title = f"{finding.rule.title} ({finding.id}, {finding.severity}{accepted})"
+            same_rule = sum(f.id == finding.id and f.counts == finding.counts
+                            for f in design.findings)
             assert page.count(f'"{title}"') == same_rule, (name, finding.id)
             assert page.count(text(finding.message)) == 1, (name, finding.id)
         assert page.count("!!! danger") + page.count("!!! warning") + page.count(
-            "!!! info") == len(design.findings), name
+            "!!! info") + page.count("!!! success") == len(design.findings), name
 
 
 def test_findings_are_admonitions_by_severity_with_subject_place_and_rule(example_site):
