@@ -228,7 +228,7 @@ def _setup(scratch: Path) -> Bench:
         raise RuntimeError("the serve edit does not change the diagram: pick another edit")
 
     for project in (plugin, plain):
-        _docs(project / "docs")
+        _docs(project / "docs", stylesheet=project is plain)
     # The plain project's pages and diagrams: what the plugin generates, written by
     # `flowdocs build` (run from the plugin project, so that pages show the same paths).
     subprocess.run([sys.executable, "-m", "flowdocs", "build", "designs", "-o",
@@ -250,11 +250,14 @@ def _title(index: int, edit: int = 0) -> str:
     return f"Generated design {index}" + (f", edit {edit}" if edit else "")
 
 
-def _docs(docs: Path) -> None:
-    # The plugin adds its own stylesheet; the plain project gets the same file by hand.
-    (docs / "stylesheets").mkdir(parents=True)
-    shutil.copy(ROOT / "flowdocs" / "assets" / "flowdocs.css",
-                docs / "stylesheets" / "flowdocs.css")
+def _docs(docs: Path, stylesheet: bool) -> None:
+    # The plugin adds its own stylesheet; the plain project gets the same file by hand, at
+    # the same place in the site, so that the two sites' pages link it alike.
+    docs.mkdir(parents=True, exist_ok=True)
+    if stylesheet:
+        (docs / "assets" / "flowdocs").mkdir(parents=True)
+        shutil.copy(ROOT / "flowdocs" / "assets" / "flowdocs.css",
+                    docs / "assets" / "flowdocs" / "flowdocs.css")
     (docs / "index.md").write_text(
         "# Generated designs\n\nThe benchmark's site: the generated designs' pages, their "
         "diagrams, and the designs' index with its comparison.\n", encoding="utf-8")
@@ -271,7 +274,7 @@ def _config(project: Path, flowdocs: dict[str, object] | None, designs: object) 
                   "features": ["navigation.indexes", "navigation.sections", "toc.integrate",
                                "content.code.copy", "search.highlight"]},
         "plugins": plugins,
-        "extra_css": [] if flowdocs else ["stylesheets/flowdocs.css"],
+        "extra_css": [] if flowdocs else ["assets/flowdocs/flowdocs.css"],
         "markdown_extensions": ["admonition", "attr_list", "tables", {"toc": {"permalink": True}},
                                 "pymdownx.highlight", "pymdownx.superfences"],
         "nav": [{"Home": "index.md"}, {"Designs": designs}],
