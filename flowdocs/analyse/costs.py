@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from flowdocs.load.model import FirewallSku
+from flowdocs.load.model_types import FirewallSku
 from flowdocs.load.prices import PeeringPrice, PriceTable, RegionPrices
 from flowdocs.resolve.flows import Flow, Resolution
 

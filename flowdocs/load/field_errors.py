@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from flowdocs.load import model
+from flowdocs.load import model, model_types, policy_model
 from flowdocs.load.diagnostics import DataPath, Diagnostic, did_you_mean
 from flowdocs.load.model import Design
 
@@ -312,10 +312,16 @@ def _pattern_in(metadata: Iterable[object]) -> str:
 
 
 _PATTERN_MEANING = {
-    _pattern_of(model.Name): "a name of letters, digits, '.', '_' and '-' that starts with a "
+    _pattern_of(model_types.Name): "a name of letters, digits, '.', '_' and '-' that starts with a "
                              "letter or digit",
-    _pattern_of(model.SubnetRef): "a subnet reference such as vnet-hub/snet-endpoints",
-    _pattern_of(model.RoutePrefix): "a CIDR such as 10.0.0.0/16 or a service tag such as Storage",
+    _pattern_of(model_types.SubnetRef): "a subnet reference such as vnet-hub/snet-endpoints",
+    _pattern_of(model_types.RoutePrefix): "a CIDR such as 10.0.0.0/16 or a service tag such as "
+                                          "Storage",
+    _pattern_of(policy_model.RuleAddress): "a CIDR, an IP address, '*' or a service tag such as "
+                                           "Storage.WestEurope",
+    _pattern_of(policy_model.PortRange): "a port such as 443, a range such as 1024-65535, or '*'",
+    _pattern_of(policy_model.Fqdn): "a host name such as management.azure.com, or a wildcard "
+                                    "such as *.blob.core.windows.net",
     _field_pattern(Design, "name"): "lower-case letters, digits and '-', starting with a letter "
                                     "or digit",
     _field_pattern(Design, "region"): "an Azure region name such as westeurope",

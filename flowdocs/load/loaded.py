@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import Diagnostic
 from flowdocs.load.field_errors import field_diagnostics, kind_of
-from flowdocs.load.model import FORMAT_VERSION, Design
+from flowdocs.load.model import Design
+from flowdocs.load.model_types import FORMAT_VERSION
 from flowdocs.load.positions import Positions
 from flowdocs.load.validation import check_design
 

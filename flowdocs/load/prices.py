@@ -20,7 +20,7 @@ from flowdocs.errors import FlowdocsError
 from flowdocs.files import PathArg, ReadError, packaged_text, read_design_bytes
 from flowdocs.load.decoding import decode
 from flowdocs.load.diagnostics import DesignError, Diagnostic
-from flowdocs.load.model import FirewallSku
+from flowdocs.load.model_types import FirewallSku
 from flowdocs.load.parsing import ParseError
 
 Price = Decimal  # USD per unit; Decimal, so that the arithmetic matches a hand calculation

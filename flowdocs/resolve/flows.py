@@ -20,6 +20,7 @@ from flowdocs.load.catalog import (
 from flowdocs.load.model import Design, Firewall, PrivateEndpoint, Workload
 from flowdocs.load.regions import RegionTable, default_regions
 from flowdocs.resolve.dns import NameResolution, NameResolver, region_of_target, region_of_vnet
+from flowdocs.resolve.policy_checks import PolicyCheck
 from flowdocs.resolve.routing import (
     AddressDestination,
     Destination,
@@ -66,6 +67,8 @@ class Flow:
     # How the client resolves the names of the private endpoint the flow could use; None when
     # it has none. When `dns.private` is False the flow took the public path instead.
     dns: NameResolution | None = None
+    # What the NSGs and firewalls on the path say of the flow, in path order (policy.py).
+    policy: tuple[PolicyCheck, ...] = ()
 
     @property
     def id(self) -> str:

@@ -10,7 +10,7 @@ import yaml
 from tests_support import DESIGNS
 
 from flowdocs.load.diagnostics import Diagnostic
-from flowdocs.load.model import _cidr
+from flowdocs.load.model_types import _cidr
 from flowdocs.load.parsing import KEEP_NODES_BELOW, ParseError, parse_yaml
 from flowdocs.load.positions import Positions
 
