@@ -59,7 +59,7 @@ def compare(analyses: Sequence[Analysis]) -> Comparison:
         resolution, costs = analysis.resolution, analysis.costs
         for flow in resolution.flows:
             flows.setdefault(flow.id, flow.number)
-        crossing = [f for f in resolution.flows if f.firewalls and f.status == "delivered"]
+        crossing = [f for f in resolution.flows if f.firewalls and f.routed]
         design = resolution.design
         rows.append(VariantRow(
             design=design.name,
@@ -83,9 +83,11 @@ def compare(analyses: Sequence[Analysis]) -> Comparison:
 def flow_outcome(flow: Flow) -> str:
     """How a flow goes, in a few words: `public via afw-hub`, `private-endpoint pe-x`,
     `private-endpoint pe-x across peering` (a peering a firewall does not already imply)."""
-    if flow.status != "delivered":
+    if not flow.routed:
         return flow.status
     words: list[str] = [flow.access or ""]
+    if flow.status == "denied":
+        words.insert(0, "denied:")
     if flow.access == "private-endpoint" and flow.private_endpoint:
         words.append(flow.private_endpoint)
     if flow.firewalls:

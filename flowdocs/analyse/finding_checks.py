@@ -216,7 +216,7 @@ def vault_refuses_public_flow(ctx: Context) -> Iterator[Breach]:
         if vault.public_network_access != "Disabled":
             continue
         refused = [f for f in resolution.flows
-                   if f.service == "AzureBackup" and f.status == "delivered"
+                   if f.service == "AzureBackup" and f.routed
                    and f.access in ("public", "on-premises")
                    and workloads[f.workload].backup.vault == vault.name
                    and _streams_azure_backup(workloads[f.workload], catalog)]
@@ -470,7 +470,7 @@ def entra_id_stays_public(ctx: Context) -> Iterator[Breach]:
     for workload, own in flows.items():
         private = [f for f in own if f.access == "private-endpoint"]
         entra = [f for f in own if f.service == "AzureActiveDirectory"
-                 and f.status == "delivered" and f.access != "private-endpoint"]
+                 and f.routed and f.access != "private-endpoint"]
         if private and entra:
             via = f" via {', '.join(entra[0].firewalls)}" if entra[0].firewalls else ""
             yield Breach(workload, f"{workload}: Microsoft Entra ID has no private endpoint; "

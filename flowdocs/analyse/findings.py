@@ -19,6 +19,7 @@ from typing import Literal
 from flowdocs.analyse import finding_checks as checks
 from flowdocs.analyse.acceptance import reason_for
 from flowdocs.analyse.finding_checks import Check, Context
+from flowdocs.analyse.policy_denials import flow_denied_by_policy
 from flowdocs.load.catalog import Catalog, default_catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic
 from flowdocs.resolve.flows import Resolution
@@ -101,6 +102,12 @@ RULES: tuple[Rule, ...] = (
          "An Azure Backup flow reaches the public endpoint of a vault that denies public access",
          f"{_rules(4)}; learn.microsoft.com/azure/backup/private-endpoints-overview",
          checks.vault_refuses_public_flow),
+    Rule("FD014", "flow-denied-by-policy", "error",
+         "An NSG or firewall policy denies a flow that the routes deliver",
+         "flowdocs docs, Routing rules: Security policy; "
+         "learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works ; "
+         "learn.microsoft.com/azure/firewall/rule-processing",
+         flow_denied_by_policy),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 

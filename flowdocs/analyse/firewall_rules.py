@@ -79,7 +79,7 @@ def firewall_rules(resolution: Resolution, catalog: Catalog | None = None) -> li
     for firewall in resolution.design.firewalls:
         grouped: dict[str, list[Flow]] = {}
         for flow in resolution.flows:
-            if flow.status == "delivered" and firewall.name in flow.firewalls:
+            if flow.routed and firewall.name in flow.firewalls:
                 grouped.setdefault(_destination(flow), []).append(flow)
         rules = []
         for destination, flows in grouped.items():
@@ -109,7 +109,7 @@ def nsg_rules(resolution: Resolution) -> list[NsgRule]:
     subnets = {w.name: w.subnet for w in resolution.design.workloads}
     grouped: dict[tuple[str, str, str | None], list[Flow]] = {}
     for flow in resolution.flows:
-        if flow.status == "delivered" and flow.access != "platform":
+        if flow.routed and flow.access != "platform":
             key = (subnets[flow.workload], flow.service, _private_endpoint(flow))
             grouped.setdefault(key, []).append(flow)
     rules = []

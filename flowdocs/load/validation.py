@@ -18,6 +18,7 @@ from flowdocs.load.addressing import check_addressing
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic, closest
 from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
+from flowdocs.load.policy_validation import check_policies
 
 AZURE_FIREWALL_SUBNET = "AzureFirewallSubnet"
 _REGION_SUFFIX = re.compile(r"[A-Za-z0-9]+")
@@ -70,6 +71,7 @@ def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
         *_gateway_transit(design, names),
         *_firewall_rules(design, names),
         *check_addressing(design),
+        *check_policies(design, catalog, unknown),
     ]
 
 

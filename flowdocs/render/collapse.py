@@ -2,7 +2,7 @@
 
 The choice for large designs (docs/diagrams.md): one picture, with spokes collapsed. Workloads,
 subnets and spokes whose flows take the same paths as one already drawn are folded into a
-single "+N like X" box. Every distinct path, every dropped and every looping flow stays drawn,
+single "+N like X" box. Every distinct path, every dropped, looping and denied flow stays drawn,
 so the picture still tells the whole story; the page's tables list every flow.
 
 A spoke with its own NVA (one its workloads alone go through) is a spoke like any other: an
@@ -142,17 +142,28 @@ def _own_appliances(design: Design) -> dict[str, set[tuple[str, str]]]:
 
 def _signature(flows: list[Flow], own: set[tuple[str, str]]) -> Signature:
     """What a reader sees of a workload's flows, without its own name: the path after the
-    workload, how it ends, and the routes that decided it (by prefix and next hop, since
-    every spoke of an estate has its own route table name). An appliance of the workload's
-    own VNet (`own`) counts as `OWN_APPLIANCE`, since every such spoke has its own."""
+    workload, how it ends, the routes that decided it (by prefix and next hop, since
+    every spoke of an estate has its own route table name), and where the policy denies it
+    (which check of the path, of what kind; a firewall by name and rule). An appliance of the
+    workload's own VNet (`own`) counts as `OWN_APPLIANCE`, since every such spoke has its
+    own."""
 
     def seen(kind: str, value: str | None) -> str | None:
         return OWN_APPLIANCE if value is not None and (kind, value) in own else value
+
+    def denial(f: Flow) -> tuple[object, ...] | None:
+        check = f.denial if f.status == "denied" else None
+        if check is None:
+            return None
+        firewall = check.kind == "firewall"
+        return (f.policy.index(check), check.kind, seen("firewall", check.at) if firewall
+                else None, check.rule if firewall else None)
 
     return tuple(
         (f.number, f.service, f.status, f.access,
          tuple(seen(h.kind, h.node) for h in f.hops[1:]),
          tuple((h.route.address_prefix, h.route.next_hop_type, seen("ip", h.route.next_hop_ip))
-               for h in f.hops if h.route is not None))
+               for h in f.hops if h.route is not None),
+         denial(f))
         for f in flows
     )

@@ -47,6 +47,7 @@ LEGEND = {
     "bypass": ("╍╍▶", INK, "dashed: goes around a firewall (reason on the arrow)"),
     "link": ("┈┈", GREY, "dotted: private link to the resource"),
     "loop": ("━━▶", RED, "red: routing loop"),
+    "denied": ("╍╍┤", RED, "red dashed: denied by policy (NSG or firewall)"),
     "crossed": ("▣", HIGHLIGHT, "firewall crossed by flows"),
     "bypassed": ("▢", GREY, "firewall bypassed (greyed)"),
     "dropped": ("✕", RED, "flow dropped, with the reason"),
@@ -169,6 +170,10 @@ def _node_label(node: SceneNode) -> str:
     for line in (part for text in node.detail
                  for part in fit_lines(text, DETAIL_WIDTH, DETAIL_LINES)):
         rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{small}">{_esc(line)}</FONT></TD></TR>')
+    for line in (part for text in node.alerts
+                 for part in fit_lines(text, DETAIL_WIDTH, DETAIL_LINES)):
+        rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{RED}"><B>{_esc(line)}</B></FONT>'
+                    "</TD></TR>")
     for route in node.routes:
         numbers = " ".join(f'<FONT COLOR="{LABEL_COLOURS.get(n, INK)}"><B>{n}</B></FONT>'
                            for n in route.numbers)
@@ -185,8 +190,9 @@ def _edge(edge: SceneEdge) -> Edge:
         attrs["tooltip"] = "; ".join(edge.flows)
     colour = FLOW_COLOURS.get(number, GREY)
     font = LABEL_COLOURS.get(number, INK)
-    style = {"bypass": "dashed", "link": "dotted", "note": "dotted"}.get(edge.style, "solid")
-    if edge.style == "loop":
+    style = {"bypass": "dashed", "link": "dotted", "note": "dotted",
+             "denied": "dashed"}.get(edge.style, "solid")
+    if edge.style in ("loop", "denied"):
         colour = font = RED
         attrs["penwidth"] = "2.5"
     elif edge.style in ("link", "note"):
@@ -194,7 +200,7 @@ def _edge(edge: SceneEdge) -> Edge:
         attrs["penwidth"] = "1.2"
     if edge.style == "note":
         attrs["constraint"] = "false"
-    elif edge.style == "dropped":
+    elif edge.style in ("dropped", "denied"):
         attrs["arrowhead"] = "tee"
     if edge.label:
         first, *rest = edge.label

@@ -2,7 +2,9 @@
 
 Pure: it reads the resolved flows and never re-derives a path. Each flow's hops become edges,
 numbered 1 (management) or 2 (data); a firewall a flow crosses is `crossed`, one it goes
-around is `bypassed`. `dot.py` decides how each of these looks.
+around is `bypassed`. A flow the security policy denies is drawn along its routed path, and
+from the hop that denies it on its edges are `denied` (see `_denied_edge`); a firewall that
+denies says so in red. `dot.py` decides how each of these looks.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from flowdocs.load.model import Firewall
 from flowdocs.load.regions import default_regions
 from flowdocs.render import collapse
 from flowdocs.resolve.bypass import REASON_ORDER, SERVICE_TAG_ROUTE, Bypasses, bypass_reason
-from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.flows import Flow, Hop, Resolution
+from flowdocs.resolve.policy_checks import PolicyCheck
 
 NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
-EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note"]
+EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note", "denied"]
 Column = Literal["on-premises", "spokes", "hub", "services"]
 COLUMNS: tuple[Column, ...] = ("on-premises", "spokes", "hub", "services")
 
@@ -53,6 +56,7 @@ class Node:
     state: NodeState = "plain"
     routes: list[RouteLine] = field(default_factory=list)
     tooltip: str = ""
+    alerts: tuple[str, ...] = ()  # detail lines that warn (a firewall's denials), in red
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Edge:
     services: list[str] = field(default_factory=list)  # named where the head is no service
     note: str | None = None  # how the flow gets there: platform, service or private endpoint
     flows: list[str] = field(default_factory=list)  # "1 sqlvm01/AzureBackup", for tooltips
+    denied_by: str | None = None  # the NSG or firewall that denies, on the first denied edge
 
     @property
     def label(self) -> tuple[str, ...]:
@@ -89,7 +94,8 @@ class Edge:
         if self.style == "note":
             return ()
         first = " ".join([numbers, ", ".join(self.services)]).strip()
-        return (first, self.note) if self.note else (first,)
+        lines = (first, self.note) if self.note else (first,)
+        return (*lines, f"✕ denied by {self.denied_by}") if self.denied_by else lines
 
 
 @dataclass
@@ -123,12 +129,15 @@ class _Builder:
         self.places: dict[str, list[str]] = {}  # VNET or VNET/SUBNET -> node ids
         self.loose: list[str] = []
         self.edges: dict[tuple[object, ...], Edge] = {}
+        self.edge_ids: set[str] = set()
         self.services: list[str] = []
         self.crossed: dict[str, set[int]] = {}
         # firewall -> why it is bypassed -> the numbers of the flows that go around it so
         self.bypassed: dict[str, dict[str, set[int]]] = {}
         self.bypasses = Bypasses(resolution)
         self.markers: dict[tuple[str, str], str] = {}
+        # firewall -> how it denies ("no rule: default deny") -> the numbers it denies so
+        self.denials: dict[str, dict[str, set[int]]] = {}
 
     def build(self) -> Scene:
         for placeholder in self.plan.placeholders:
@@ -204,12 +213,20 @@ class _Builder:
     # -- flows ----------------------------------------------------------------------------
 
     def _flow(self, flow: Flow) -> None:
-        """The flow's hops as edges, exactly as resolved."""
+        """The flow's hops as edges, exactly as resolved; a denied flow's edges from where the
+        policy denies it on are `denied`."""
         ids = [self._hop_id(h.node, h.kind) for h in flow.hops]
         bypassed = self.bypasses.of(flow)
         style: EdgeStyle = "bypass" if bypassed else "routed"
-        for name in flow.firewalls:
-            self.crossed.setdefault(name, set()).add(flow.number)
+        denial = flow.denial if flow.status == "denied" else None
+        denied_from = self._denied_edge(flow, denial) if denial is not None else len(ids)
+        for index, hop in enumerate(flow.hops):
+            # A firewall the flow is denied before never sees it: it is not crossed.
+            if hop.kind == "firewall" and index <= denied_from:
+                self.crossed.setdefault(hop.node, set()).add(flow.number)
+        if denial is not None and denial.kind == "firewall":
+            self.denials.setdefault(denial.at, {}).setdefault(_denial_text(denial), set()).add(
+                flow.number)
         reason = bypass_reason(flow) if bypassed else None
         for name in bypassed:
             self.bypassed.setdefault(name, {}).setdefault(reason or "", set()).add(flow.number)
@@ -217,11 +234,14 @@ class _Builder:
             ids.append("onprem")
         for index, (tail, head) in enumerate(pairwise(ids)):
             last = index == len(ids) - 2
-            final = last and flow.status == "delivered"
+            final = last and flow.routed
             named = final and not head.startswith("service~")
-            self._edge(tail, head, (flow.number,), style, flow,
+            denied = index >= denied_from
+            self._edge(tail, head, (flow.number,), "denied" if denied else style, flow,
                        SHORT_SERVICE.get(flow.service, flow.service) if named else None,
-                       self._note(flow, reason) if final else None)
+                       self._note(flow, reason) if final else None,
+                       _denier(denial) if denial is not None and index == denied_from
+                       else None)
         if flow.status == "dropped":
             self._drop(flow, ids[-1])
         elif flow.status == "loop":
@@ -230,6 +250,24 @@ class _Builder:
             if back is not None:
                 self._edge(ids[-1], f"fw~{back.name}", (flow.number,), "loop", flow)
         self._route_notes(flow)
+
+    def _denied_edge(self, flow: Flow, denial: PolicyCheck) -> int:
+        """The index of the first edge a denial stops (edge i leaves hop i): the edge out of
+        the firewall that denies, the edge out of the subnet whose NSG denies outbound, the
+        edge into the subnet whose NSG denies inbound."""
+        hops = list(enumerate(flow.hops))
+        if denial.kind == "firewall":
+            return next((i for i, h in hops if h.kind == "firewall" and h.node == denial.at), 0)
+        if denial.kind == "nsg-outbound":
+            return next((i for i, h in hops if self._hop_subnet(h) == denial.at), 0)
+        return next((i - 1 for i, h in hops[1:] if self._hop_subnet(h) == denial.at),
+                    len(flow.hops) - 2)
+
+    def _hop_subnet(self, hop: Hop) -> str | None:
+        if hop.kind == "private-endpoint":
+            return next((pe.subnet for pe in self.design.private_endpoints
+                         if pe.name == hop.node), None)
+        return self._subnet_of(hop.node, hop.kind)
 
     @staticmethod
     def _note(flow: Flow, reason: str | None) -> str | None:
@@ -248,16 +286,20 @@ class _Builder:
 
     def _edge(self, tail: str, head: str, numbers: tuple[int, ...], style: EdgeStyle,
               flow: Flow | None = None, service: str | None = None,
-              note: str | None = None) -> None:
+              note: str | None = None, denied_by: str | None = None) -> None:
         # Flows of one number that share a hop share the edge; a loop's way back is one edge
         # for every number, since it is the same misrouting.
         key = (tail, head, style) if style in ("loop", "link", "note") \
-            else (tail, head, numbers, style, note)
+            else (tail, head, numbers, style, note, denied_by)
         edge = self.edges.get(key)
         if edge is None:
             suffix = ",".join(map(str, numbers)) or "0"
-            edge = self.edges[key] = Edge(f"e:{tail}>{head}:{suffix}:{style}", tail, head,
-                                          numbers, style, note=note)
+            edge_id = f"e:{tail}>{head}:{suffix}:{style}"
+            if edge_id in self.edge_ids:  # the same hop, told apart by its note or denier
+                edge_id += f":{len(self.edges)}"
+            self.edge_ids.add(edge_id)
+            edge = self.edges[key] = Edge(edge_id, tail, head, numbers, style, note=note,
+                                          denied_by=denied_by)
         edge.numbers = tuple(sorted({*edge.numbers, *numbers}))
         if service is not None and service not in edge.services:
             edge.services.append(service)
@@ -319,6 +361,7 @@ class _Builder:
             if node is None:
                 continue
             crossed, bypassed = self.crossed.get(fw.name, set()), self.bypassed.get(fw.name, {})
+            denials = self.denials.get(fw.name, {})
             lines = []
             if crossed:
                 lines.append("crossed by " + " ".join(map(str, sorted(crossed))))
@@ -326,9 +369,12 @@ class _Builder:
             # by a private endpoint for one workload and a service endpoint for another.
             lines += [f"bypassed by {' '.join(map(str, sorted(bypassed[why])))} ({why})"
                       for why in sorted(bypassed, key=REASON_ORDER.index)]
+            alerts = [f"denies {' '.join(map(str, sorted(denials[how])))} ({how})"
+                      for how in sorted(denials, key=lambda h: (min(denials[h]), h))]
             node.detail = (*node.detail, *lines)
+            node.alerts = tuple(alerts)
             node.state = "crossed" if crossed else "bypassed" if bypassed else "plain"
-            node.tooltip = "; ".join(lines)
+            node.tooltip = "; ".join([*lines, *alerts])
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -399,7 +445,7 @@ class _Builder:
         styles = {e.style for e in self.edges.values()}
         states = {n.state for n in self.nodes.values()}
         keys = [f"flow{n}" for n in (1, 2)]
-        keys += [k for k in ("bypass", "link", "loop") if k in styles]
+        keys += [k for k in ("bypass", "link", "loop", "denied") if k in styles]
         keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed")
                  if k in states]
         if any(c.region for c in clusters):
@@ -423,6 +469,19 @@ def _firewall_detail(fw: Firewall) -> tuple[str, ...]:
     kind = f"Azure Firewall {fw.sku or ''}".strip() if fw.type == "azure-firewall" \
         else (fw.vendor or "NVA")
     return (kind, fw.private_ip)
+
+
+def _denier(check: PolicyCheck) -> str:
+    """Who denies: the NSG's name, or the firewall's."""
+    return check.policy if check.kind != "firewall" and check.policy else check.at
+
+
+def _denial_text(check: PolicyCheck) -> str:
+    """How a firewall denies, short: its default deny, or the deciding rule by its collection
+    and name (`net-deny/storage` of `fwp-hub/rcg-backup/net-deny/storage`)."""
+    if check.rule is None:
+        return "no rule: default deny"
+    return "rule " + "/".join(check.rule.split("/")[-2:])
 
 
 def _all_nodes(cluster: Cluster) -> list[str]:

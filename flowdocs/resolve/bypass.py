@@ -55,7 +55,7 @@ class Bypasses:
 
     def of(self, flow: Flow) -> tuple[str, ...]:
         """Firewalls the flow would meet by default but does not cross, in design order."""
-        if flow.status != "delivered":
+        if not flow.routed:
             return ()
         expected = self._expected.get(flow.workload)
         if expected is None:
@@ -72,7 +72,7 @@ def bypassed_firewalls(resolution: Resolution, flow: Flow) -> tuple[str, ...]:
 
     For many flows of one resolution, `Bypasses` gives the same answers without reading
     every flow for each."""
-    if flow.status != "delivered":
+    if not flow.routed:
         return ()
     crossed = {name for f in resolution.flows if f.workload == flow.workload
                for name in f.firewalls}

@@ -20,7 +20,9 @@ from flowdocs.load.catalog import (
 from flowdocs.load.model import Design, Firewall, PrivateEndpoint, Workload
 from flowdocs.load.regions import RegionTable, default_regions
 from flowdocs.resolve.dns import NameResolution, NameResolver, region_of_target, region_of_vnet
+from flowdocs.resolve.policy import PolicyEvaluator, Traffic
 from flowdocs.resolve.policy_checks import PolicyCheck
+from flowdocs.resolve.policy_match import Destination as PolicyDestination
 from flowdocs.resolve.routing import (
     AddressDestination,
     Destination,
@@ -29,10 +31,11 @@ from flowdocs.resolve.routing import (
     ServiceDestination,
     ViewKey,
 )
-from flowdocs.resolve.topology import SubnetRef, Topology
+from flowdocs.resolve.topology import SubnetRef, Topology, parse_address
 
 Access = Literal["platform", "public", "service-endpoint", "private-endpoint", "on-premises"]
-Status = Literal["delivered", "dropped", "loop"]
+# `denied`: routed to its destination, and an NSG or firewall on the way denies it (policy.py).
+Status = Literal["delivered", "denied", "dropped", "loop"]
 NodeKind = Literal["workload", "firewall", "service", "private-endpoint", "gateway"]
 
 
@@ -79,16 +82,26 @@ class Flow:
         return CATEGORY_NUMBER[self.category]
 
     @property
+    def routed(self) -> bool:
+        """The routes take it to its destination, whatever the policy on the way says."""
+        return self.status in ("delivered", "denied")
+
+    @property
+    def denial(self) -> PolicyCheck | None:
+        """The first check on the path that denies the flow."""
+        return next((c for c in self.policy if c.verdict == "denied"), None)
+
+    @property
     def deciding_route(self) -> EffectiveRoute | None:
         """The route the reason names: the first hop's, or where the flow stopped."""
         routed = [h.route for h in self.hops if h.route is not None]
         if not routed:
             return None
-        return routed[0] if self.status == "delivered" else routed[-1]
+        return routed[0] if self.routed else routed[-1]
 
     def __str__(self) -> str:
         path = " > ".join(h.node for h in self.hops)
-        outcome = f"{self.status} {self.access}" if self.status == "delivered" else self.status
+        outcome = f"{self.status} {self.access}" if self.routed else self.status
         return f"{self.number} {self.id}: {outcome} | {path} | {self.reason}"
 
 
@@ -127,6 +140,7 @@ def resolve(design: Design, catalog: Catalog | None = None,
     names = NameResolver(topology, regions)
     flows: list[Flow] = []
     paths = PathCache(topology, router)
+    policy = PolicyCache(topology, catalog, regions)
     for workload in design.workloads:
         kind = catalog.workload_types[workload.type]
         client_vnet = workload.subnet.split("/", 1)[0]
@@ -154,12 +168,15 @@ def resolve(design: Design, catalog: Catalog | None = None,
                         # of the service's public endpoint (azure-rules.md 4, Corrections).
                         endpoint = None
                 path = paths.follow(workload, spec.service, endpoint, region)
+            checks = policy.checks(workload, spec.service, region, path)
+            status: Status = ("denied" if path.status == "delivered"
+                              and any(c.verdict == "denied" for c in checks) else path.status)
             flows.append(Flow(
                 workload=workload.name, service=spec.service, category=spec.category,
-                fqdns=service.fqdns, port=service.port, access=path.access, status=path.status,
+                fqdns=service.fqdns, port=service.port, access=path.access, status=status,
                 reason=path.reason, firewalls=path.firewalls, peerings=path.peerings,
                 hops=path.hops, private_endpoint=path.private_endpoint, region=region,
-                dns=dns))
+                dns=dns, policy=checks))
     return Resolution(design, topology, router, flows)
 
 
@@ -234,6 +251,46 @@ class PathCache:
         return path._replace(hops=(Hop(workload.name, first.kind, first.route), *rest),
                              reason=path.reason.replace(first.node, workload.name)
                              if path.status == "loop" else path.reason)
+
+
+class PolicyCache:
+    """The policy checks of delivered flows, by source subnet, service, region and path:
+    every workload of a subnet gets the same answer. Platform flows are not network traffic
+    from the workload, and dropped flows never reach a decision: neither gets checks."""
+
+    def __init__(self, topology: Topology, catalog: Catalog, regions: RegionTable) -> None:
+        self.topology = topology
+        self.catalog = catalog
+        self.regions = regions
+        self.evaluator = PolicyEvaluator(topology)
+        self._checks: dict[tuple[str, str, str | None, tuple[str, ...]],
+                           tuple[PolicyCheck, ...]] = {}
+
+    def checks(self, workload: Workload, service: str, region: str | None, path: FlowPath
+               ) -> tuple[PolicyCheck, ...]:
+        if path.status != "delivered" or path.access == "platform":
+            return ()
+        hops = tuple((h.node, h.kind) for h in path.hops[1:])
+        key = (workload.subnet, service, region, tuple(f"{n}:{k}" for n, k in hops))
+        found = self._checks.get(key)
+        if found is None:
+            subnet = self.topology.subnets[workload.subnet]
+            spec = self.catalog.services[service]
+            destination = (
+                PolicyDestination(address=parse_address(
+                    self.topology.private_endpoint_ips[path.private_endpoint]))
+                if path.access == "private-endpoint" and path.private_endpoint
+                else PolicyDestination(service=service, region=region,
+                                       region_tag=self._region_tag(region)))
+            traffic = Traffic(subnet.network, destination, spec.port, spec.fqdns, spec.fqdn_tag)
+            found = self._checks[key] = self.evaluator.checks(subnet, hops, traffic)
+        return found
+
+    def _region_tag(self, region: str | None) -> str | None:
+        """`WestEurope`: how a regional service tag spells the region."""
+        if region is None or region not in self.regions.regions:
+            return region
+        return self.regions.display_name(region).replace(" ", "")
 
 
 class PathFollower:

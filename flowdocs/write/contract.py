@@ -13,6 +13,7 @@ from flowdocs.analyse.analysis import Analysis, analyse
 from flowdocs.analyse.costs import Charge, DesignCosts, Sizing
 from flowdocs.analyse.findings import Finding
 from flowdocs.resolve.flows import Flow, Hop, Resolution
+from flowdocs.resolve.policy_checks import PolicyCheck
 from flowdocs.resolve.routing import EffectiveRoute, RouteTableView
 from flowdocs.write.amounts import COST_BASIS, json_number, money_number
 
@@ -135,7 +136,15 @@ def flow_document(flow: Flow,
         "firewalls": list(flow.firewalls),
         "peerings": list(flow.peerings),
         "hops": [hop(h) for h in flow.hops],
+        "policy": [policy_check_document(c) for c in flow.policy],
     }
+
+
+def policy_check_document(check: PolicyCheck) -> dict[str, Any]:
+    """One NSG or firewall decision: `at` the subnet or firewall, `rule` its full name (None
+    for a firewall's default deny and for `unknown`)."""
+    return {"at": check.at, "kind": check.kind, "policy": check.policy,
+            "verdict": check.verdict, "rule": check.rule, "reason": check.reason}
 
 
 def route_document(route: EffectiveRoute) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
 from flowdocs.resolve.topology import SubnetRef
 from flowdocs.write.escaping import Md, code, join, md, text
+from flowdocs.write.policy_text import check_line
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Narrative:
     firewall: Md
     changes: tuple[Md, ...]
     caveats: tuple[Admonition, ...]
+    # What each NSG and firewall on the path decides (policy_text.check_line).
+    policy: tuple[Md, ...] = ()
 
 
 def narrate(flow: Flow, resolution: Resolution, catalog: Catalog) -> Narrative:
@@ -184,7 +187,8 @@ class _Narrator:
         decided_by = (deciding_route_line(None) if self.route is None
                       else self.shared.route_words(self.route).deciding_line)
         return Narrative(flow, heading, story, decided_by, firewall,
-                         tuple(changes), tuple(self._caveats()))
+                         tuple(changes), tuple(self._caveats()),
+                         tuple(check_line(c) for c in flow.policy))
 
     # -- the story, by outcome ----------------------------------------------------------
 
@@ -389,7 +393,8 @@ class _Narrator:
 
     def _caveats(self) -> list[Admonition]:
         """What the reader should know about this flow that no finding states: a finding
-        (FD005 exfiltration, FD012 Entra ID) is shown once, in the page's findings."""
+        (FD005 exfiltration, FD012 Entra ID, FD014 a denied flow) is shown once, in the
+        page's findings."""
         if self.flow.access != "service-endpoint" or self.kind.target != "storage_account":
             return []
         subnet = self.subnet.subnet

@@ -24,12 +24,19 @@ from flowdocs.load.prices import PriceTable
 from flowdocs.load.regions import default_regions
 from flowdocs.resolve.bypass import Bypasses
 from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.policy import policy_assumptions
 from flowdocs.resolve.routing import EffectiveRoute
 from flowdocs.write.amounts import gigabytes, money
 from flowdocs.write.decision_sections import VariantsSection, decision_context, variants_context
 from flowdocs.write.escaping import Md, code, inline_markdown, join, md, shell_word
 from flowdocs.write.narrative import narrate_all
-from flowdocs.write.rule_sections import firewall_sections, nsg_sections
+from flowdocs.write.policy_text import policy_cell
+from flowdocs.write.rule_sections import (
+    firewall_sections,
+    nsg_sections,
+    review_of,
+    review_section,
+)
 from flowdocs.write.verified_section import verified_context
 
 PageOf = Callable[[str], str]  # a design's name -> the link to its page
@@ -43,7 +50,8 @@ class Facts:
     through_firewall: int
     bypassing: int
     on_premises: int
-    dropped: int
+    dropped: int  # every flow that never arrives, denied ones included
+    denied: int
     errors: int  # findings by severity (findings.py)
     warnings: int
 
@@ -67,6 +75,7 @@ class FlowRow:
     firewalls: Md
     access: str
     status: str
+    policy: Md
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,7 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
     catalog = catalog or default_catalog()
     resolution = resolved.resolution
     design = resolution.design
+    review = review_of(resolution, catalog)
     return {
         "design": design,
         "summary": inline_markdown(design.summary),
@@ -131,8 +141,9 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
         "diagram": diagram,
         "flows": [flow_row(f, catalog) for f in resolution.flows],
         "narratives": narrate_all(resolution, catalog),
-        "firewall_rules": firewall_sections(resolution, catalog),
-        "nsg_rules": nsg_sections(resolution, catalog),
+        "firewall_rules": firewall_sections(resolution, catalog, review),
+        "nsg_rules": nsg_sections(resolution, catalog, review),
+        "rule_review": review_section(review),
         "route_tables": route_tables(resolution, source),
         "access_meanings": [(kind, ACCESS_MEANINGS[kind]) for kind in ACCESS_MEANINGS
                             if any(f.access == kind for f in resolution.flows)],
@@ -145,7 +156,7 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
 
 def headline_facts(resolution: Resolution, findings: Sequence[Finding]) -> Facts:
     flows = resolution.flows
-    delivered = [f for f in flows if f.status == "delivered"]
+    delivered = [f for f in flows if f.routed]
     counts = severity_counts(findings)
     bypasses = Bypasses(resolution)
     return Facts(
@@ -155,7 +166,8 @@ def headline_facts(resolution: Resolution, findings: Sequence[Finding]) -> Facts
         # that the workload's traffic would otherwise meet.
         bypassing=sum(1 for f in delivered if bypasses.of(f)),
         on_premises=sum(1 for f in delivered if f.access == "on-premises"),
-        dropped=len(flows) - len(delivered),
+        dropped=sum(1 for f in flows if f.status != "delivered"),
+        denied=sum(1 for f in flows if f.status == "denied"),
         errors=counts["error"],
         warnings=counts["warning"],
     )
@@ -172,6 +184,7 @@ def flow_row(flow: Flow, catalog: Catalog) -> FlowRow:
         firewalls=join(flow.firewalls) if flow.firewalls else Md("none"),
         access=flow.access or "none",
         status=flow.status,
+        policy=policy_cell(flow),
     )
 
 
@@ -266,6 +279,7 @@ def assumptions(resolution: Resolution) -> list[Md]:
     if any(f.access == "on-premises" for f in resolution.flows):
         found.append(Md("Flows handed to a gateway are counted as delivered: flowdocs cannot "
                         "see beyond the gateway."))
+    found += [md("{a}", a=a) for a in policy_assumptions(design)]
     return found
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowdocs.analyse.firewall_rules import FirewallRule, NsgRule, firewall_rules, nsg_rules
+from flowdocs.analyse.policy_coverage import RuleReview, review_rules
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.model import Firewall
 from flowdocs.resolve.flows import Resolution
 from flowdocs.write.escaping import Md, code, heading, join, md
+from flowdocs.write.policy_text import coverage_cell
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RuleRow:
     destination: Md
     fqdns: Md
     port: str
+    in_design: Md
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,41 @@ class NsgRow:
     service: str
     destination: Md
     port: str
+    in_design: Md
 
 
-def firewall_sections(resolution: Resolution, catalog: Catalog) -> list[FirewallRules]:
+@dataclass(frozen=True)
+class RuleReviewSection:
+    """Whether the page compares needed rules with the design's policy, and the design's
+    rules that no flow uses."""
+
+    evaluated: bool
+    unused: tuple[tuple[str, str, str], ...]  # policy, rule, access
+
+
+def review_of(resolution: Resolution, catalog: Catalog) -> RuleReview:
+    """The needed rules against the design's policy (policy_coverage.py), once per page."""
+    return review_rules(resolution, firewall_rules(resolution, catalog), nsg_rules(resolution))
+
+
+def review_section(review: RuleReview) -> RuleReviewSection:
+    return RuleReviewSection(review.evaluated,
+                             tuple((u.policy, u.rule, u.access) for u in review.unused))
+
+
+def firewall_sections(resolution: Resolution, catalog: Catalog,
+                      review: RuleReview | None = None) -> list[FirewallRules]:
     """Per firewall, in design order, the rules of `firewall_rules.py` ready for a table."""
     numbers = {f.id: f.number for f in resolution.flows}
     firewalls = {f.name: f for f in resolution.design.firewalls}
     sections: list[FirewallRules] = []
+    review = review or review_of(resolution, catalog)
     for rule_set in firewall_rules(resolution, catalog):
         firewall = firewalls[rule_set.firewall]
-        rows = tuple(_rule_row(rule, numbers) for rule in rule_set.rules)
+        rows = tuple(
+            _rule_row(rule, numbers,
+                      coverage_cell(review.of_firewall_rule(rule_set.firewall, rule)))
+            for rule in rule_set.rules)
         notes = tuple(_notes(firewall)) if rows else (
             md("No delivered flow crosses {fw}: it needs no rule for this design.",
                fw=firewall.name),)
@@ -71,7 +99,7 @@ def firewall_kind(firewall: Firewall) -> Md:
               vendor=heading(firewall.vendor or "vendor not given"))
 
 
-def _rule_row(rule: FirewallRule, numbers: dict[str, int]) -> RuleRow:
+def _rule_row(rule: FirewallRule, numbers: dict[str, int], in_design: Md) -> RuleRow:
     labels = {"FQDN tag": "FQDN tag {v}", "service tag": "service tag {v}", "address": "{v}"}
     destination = [md(labels[kind], v=code(f"{value}/32" if kind == "address" else value))
                    for kind, value in rule.destinations]
@@ -82,16 +110,21 @@ def _rule_row(rule: FirewallRule, numbers: dict[str, int]) -> RuleRow:
         destination=join(destination, "<br>"),
         fqdns=join(map(code, rule.fqdns), "<br>"),
         port=f"{rule.protocol} {rule.port}",
+        in_design=in_design,
     )
 
 
-def nsg_sections(resolution: Resolution, catalog: Catalog) -> list[NsgRow]:
+def nsg_sections(resolution: Resolution, catalog: Catalog,
+                 review: RuleReview | None = None) -> list[NsgRow]:
     """The outbound NSG rules of `firewall_rules.nsg_rules`, ready for a table."""
     numbers = {f.id: f"{f.number} {f.workload}" for f in resolution.flows}
-    return [_nsg_row(rule, numbers, catalog) for rule in nsg_rules(resolution)]
+    review = review or review_of(resolution, catalog)
+    return [_nsg_row(rule, numbers, catalog, coverage_cell(review.of_nsg_rule(rule)))
+            for rule in nsg_rules(resolution)]
 
 
-def _nsg_row(rule: NsgRule, numbers: dict[str, str], catalog: Catalog) -> NsgRow:
+def _nsg_row(rule: NsgRule, numbers: dict[str, str], catalog: Catalog, in_design: Md
+             ) -> NsgRow:
     if rule.private_endpoint:
         destination = md("{ip} (private endpoint {pe})", ip=code(rule.destination),
                          pe=rule.private_endpoint)
@@ -99,7 +132,7 @@ def _nsg_row(rule: NsgRule, numbers: dict[str, str], catalog: Catalog) -> NsgRow
         destination = md("service tag {tag}", tag=code(rule.destination))
     return NsgRow(rule.subnet, ", ".join(numbers[i] for i in rule.flows),
                   catalog.services[rule.service].title, destination,
-                  f"{rule.protocol} {rule.port}")
+                  f"{rule.protocol} {rule.port}", in_design)
 
 
 def _notes(firewall: Firewall) -> list[Md]:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from flowdocs.analyse.firewall_rules import FirewallRule, FirewallRuleSet, NsgRule
+from flowdocs.analyse.policy_coverage import Coverage, RuleReview
 from flowdocs.write.tables import format_table
 
 ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -22,8 +23,10 @@ GROUP_PRIORITY = 500
 COLLECTION_PRIORITY = {"network": 100, "application": 200}
 
 
-def rules_table(design: str, sets: list[FirewallRuleSet], nsgs: list[NsgRule]) -> str:
-    """Each firewall's rules, then the NSG rules, as aligned tables under heading lines."""
+def rules_table(design: str, sets: list[FirewallRuleSet], nsgs: list[NsgRule],
+                review: RuleReview) -> str:
+    """Each firewall's rules, then the NSG rules, as aligned tables under heading lines, each
+    with whether the design's policy already has it; then the rules no flow uses."""
     blocks = []
     for rule_set in sets:
         kind = " ".join(p for p in (rule_set.type, rule_set.sku) if p)
@@ -32,33 +35,63 @@ def rules_table(design: str, sets: list[FirewallRuleSet], nsgs: list[NsgRule]) -
             blocks.append(f"{heading}: no flow crosses it, no rule needed\n")
             continue
         rows = [[r.name, r.kind, " ".join(r.sources), r.destination, " ".join(r.fqdns),
-                 f"{r.protocol}:{r.port}", " ".join(r.flows)] for r in rule_set.rules]
-        headers = ["rule", "kind", "sources", "destination", "fqdns", "port", "flows"]
+                 f"{r.protocol}:{r.port}", " ".join(r.flows),
+                 coverage_text(review.of_firewall_rule(rule_set.firewall, r))]
+                for r in rule_set.rules]
+        headers = ["rule", "kind", "sources", "destination", "fqdns", "port", "flows",
+                   "in the design"]
+        if not review.evaluated:
+            headers, rows = headers[:-1], [row[:-1] for row in rows]
         blocks.append(f"{heading}\n\n" + format_table(headers, rows))
     if not blocks:
         blocks.append(f"{design}: no firewall or NVA\n")
     if nsgs:
         rows = [[r.subnet, r.service, f"{r.destination} ({r.private_endpoint})"
                  if r.private_endpoint else f"service tag {r.destination}",
-                 f"{r.protocol}:{r.port}", " ".join(r.flows)] for r in nsgs]
-        headers = ["subnet", "service", "destination", "port", "flows"]
+                 f"{r.protocol}:{r.port}", " ".join(r.flows),
+                 coverage_text(review.of_nsg_rule(r))] for r in nsgs]
+        headers = ["subnet", "service", "destination", "port", "flows", "in the design"]
+        if not review.evaluated:
+            headers, rows = headers[:-1], [row[:-1] for row in rows]
         blocks.append("NSG outbound rules\n\n" + format_table(headers, rows))
+    if review.unused:
+        rows = [[u.policy, u.rule, u.access] for u in review.unused]
+        blocks.append("Rules no flow of this design uses (they may serve other traffic)\n\n"
+                      + format_table(["policy", "rule", "access"], rows))
     return "\n".join(blocks)
 
 
-def rules_document(design: str, sets: list[FirewallRuleSet],
-                   nsgs: list[NsgRule]) -> dict[str, Any]:
-    """The rules as JSON: every firewall, every rule, every field; then the NSG rules."""
+def coverage_text(coverage: Coverage) -> str:
+    """`present (fwp-hub/rcg/net/storage)`, `MISSING`, `unknown`, `no NSG`."""
+    if coverage.state == "present":
+        return f"present ({', '.join(coverage.existing)})" if coverage.existing else "present"
+    return "MISSING" if coverage.state == "missing" else coverage.state
+
+
+def rules_document(design: str, sets: list[FirewallRuleSet], nsgs: list[NsgRule],
+                   review: RuleReview) -> dict[str, Any]:
+    """The rules as JSON: every firewall, every rule, every field, and whether the design has
+    it (`status`: present, missing, unknown, no NSG; `existing`: the rules that allow its
+    flows); then the NSG rules; then the design's rules that no flow uses."""
     return {
         "flowdocs": 1,
         "design": design,
         "firewalls": [{"name": s.firewall, "type": s.type, "sku": s.sku,
-                       "rules": [_rule_document(r) for r in s.rules]} for s in sets],
+                       "rules": [{**_rule_document(r),
+                                  **_coverage_document(review.of_firewall_rule(s.firewall, r))}
+                                 for r in s.rules]} for s in sets],
         "nsg_rules": [{"subnet": r.subnet, "service": r.service,
                        "private_endpoint": r.private_endpoint, "destination": r.destination,
-                       "protocol": r.protocol, "port": r.port, "flows": list(r.flows)}
+                       "protocol": r.protocol, "port": r.port, "flows": list(r.flows),
+                       **_coverage_document(review.of_nsg_rule(r))}
                       for r in nsgs],
+        "unused_rules": [{"policy": u.policy, "rule": u.rule, "access": u.access}
+                         for u in review.unused],
     }
+
+
+def _coverage_document(coverage: Coverage) -> dict[str, Any]:
+    return {"status": coverage.state, "existing": list(coverage.existing)}
 
 
 def _rule_document(rule: FirewallRule) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The side-by-side comparison of variants (compare.py): the article's four options on the
-command line, as JSON, on the page and in the docs."""
+"""The side-by-side comparison of variants (compare.py): the article's four options, and (j)
+the hub firewall with its Storage rule missing, on the command line, as JSON, on the page and
+in the docs."""
 
 from __future__ import annotations
 
@@ -17,16 +18,16 @@ from flowdocs.write.templating import environment, render
 # -- the article's comparison ---------------------------------------------------------------
 
 
-FOUR_OPTIONS = [DESIGNS / f"{n}.yaml" for n in (
+OPTIONS = [DESIGNS / f"{n}.yaml" for n in (
     "b-sql-hub-firewall", "c-sql-storage-service-endpoint", "d-sql-vault-private-endpoint",
-    "h-sql-vault-private-endpoint-hub")]
+    "h-sql-vault-private-endpoint-hub", "j-sql-missing-storage-rule")]
 
 
 def test_compare_the_four_options_of_the_article(golden):
     result = run_cli("compare", DESIGNS / "b-sql-hub-firewall.yaml")
     assert result.exit_code == 0, result.stderr
     golden.check("cli/compare-b.txt", result.stdout)
-    assert result.stdout == run_cli("compare", *FOUR_OPTIONS).stdout
+    assert result.stdout == run_cli("compare", *OPTIONS).stdout
 
 
 def test_compare_json_has_each_option_s_cost_and_findings():
@@ -39,11 +40,13 @@ def test_compare_json_has_each_option_s_cost_and_findings():
         ("Storage service endpoint", 912.5, ["FD005"]),
         ("Vault PE in spoke", 979.8, ["FD012"]),
         ("Vault PE in hub", 1099.8, ["FD012"]),
+        # The denied backup data moves nothing, so costs nothing: the finding says why.
+        ("Storage rule missing", 912.5, ["FD014"]),
     ]
 
 
 def test_the_variants_section_of_the_page(golden):
-    resolved = resolve_designs(FOUR_OPTIONS)
+    resolved = resolve_designs(OPTIONS)
     comparison = compare([analyse(r.resolution, findings=r.findings) for r in resolved])
     page = render(environment(), "_variants.md.j2", variants_context(comparison))
     golden.check("pages/_variants-b.md", page)
@@ -61,13 +64,14 @@ def test_decision_context_gives_every_member_of_a_family_the_comparison():
     families = comparison_families(resolved)
     assert [r.resolution.design.name for r in families["h-sql-vault-private-endpoint-hub"]] == [
         "b-sql-hub-firewall", "c-sql-storage-service-endpoint", "d-sql-vault-private-endpoint",
-        "h-sql-vault-private-endpoint-hub"]
+        "h-sql-vault-private-endpoint-hub", "j-sql-missing-storage-rule"]
     by_name = {r.resolution.design.name: r for r in resolved}
     d = by_name["d-sql-vault-private-endpoint"]
     context = decision_context(d, families["d-sql-vault-private-endpoint"], "d.yaml")
     assert (context["findings"].summary, context["costs"].total) == ("1 info", "$979.80")
     assert context["variants"].columns == (
-        "Hub firewall", "Storage service endpoint", "Vault PE in spoke", "Vault PE in hub")
+        "Hub firewall", "Storage service endpoint", "Vault PE in spoke", "Vault PE in hub",
+        "Storage rule missing")
     a = by_name["a-vm-backup"]
     alone = decision_context(a, families["a-vm-backup"], "a.yaml")
     assert alone["variants"] is None

@@ -8,7 +8,7 @@ import inspect
 from scenes import base, resolve_scene, route_table, subnet, third_party_agent, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
-from flowdocs.analyse import finding_checks
+from flowdocs.analyse import finding_checks, policy_denials
 from flowdocs.analyse.findings import RULES, RULES_BY_ID, find
 from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.write.decision_sections import findings_context
@@ -70,6 +70,7 @@ def test_rule_ids_are_stable_and_unique():
         ("FD011", "nva-throughput-unknown", "info"),
         ("FD012", "entra-id-stays-public", "info"),
         ("FD013", "vault-refuses-public-flow", "error"),
+        ("FD014", "flow-denied-by-policy", "error"),
     ]
     assert all(r.source for r in RULES)
 
@@ -81,12 +82,13 @@ def test_the_findings_reference_lists_every_rule_with_its_severity():
 
 
 def test_every_rule_has_its_own_check_and_every_check_a_rule():
-    checks = {name: value for name, value in vars(finding_checks).items()
+    checks = {name: value for module in (finding_checks, policy_denials)
+              for name, value in vars(module).items()
               if inspect.isfunction(value) and not name.startswith("_")
-              and value.__module__ == finding_checks.__name__}
+              and value.__module__ == module.__name__}
     # A check is named for its rule's slug: a rule wired to another rule's check shows here.
     assert [r.check.__name__ for r in RULES] == [r.slug.replace("-", "_") for r in RULES]
-    # Each public function of finding_checks is the check of exactly one rule.
+    # Each public function of the check modules is the check of exactly one rule.
     assert sorted(r.check.__name__ for r in RULES) == sorted(checks)
     assert all(checks[r.check.__name__] is r.check for r in RULES)
 

@@ -10,6 +10,7 @@ from scenes import base, resolve_scene, route_table, udr, via_firewall
 from tests_support import DESIGNS, run_cli
 
 from flowdocs.analyse.firewall_rules import firewall_rules, nsg_rules
+from flowdocs.analyse.policy_coverage import review_rules
 from flowdocs.write.rules_export import arm_template, policy_parameter, rules_document
 
 # The ARM resource shape of an Azure Firewall policy rule collection group, as far as
@@ -174,6 +175,7 @@ def test_one_rule_per_destination_with_every_source_subnet():
 
 
 def test_rules_table_of_design_b():
+    """Every rule the flows need, and where the design's policy has it (b's is complete)."""
     result = run_cli("rules", DESIGNS / "b-sql-hub-firewall.yaml")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.splitlines() == [
@@ -181,33 +183,76 @@ def test_rules_table_of_design_b():
         "",
         "rule                  kind         sources      destination                       "
         "fqdns                                                                      port       "
-        "flows",
+        "flows                         in the design",
         "--------------------  -----------  -----------  --------------------------------  "
         "-------------------------------------------------------------------------  ---------  "
-        "----------------------------",
+        "----------------------------  ----------------------------------------------------",
         "AzureActiveDirectory  network      10.1.1.0/24  service tag AzureActiveDirectory  "
         "login.microsoftonline.com *.login.microsoft.com                            TCP:443    "
-        "sqlvm01/AzureActiveDirectory",
+        "sqlvm01/AzureActiveDirectory  present (fwp-hub/rcg-backup/net-backup/entra-id)",
         "AzureBackup           application  10.1.1.0/24  FQDN tag AzureBackup              "
         "*.backup.windowsazure.com                                                  Https:443  "
-        "sqlvm01/AzureBackup",
+        "sqlvm01/AzureBackup           present (fwp-hub/rcg-backup/app-backup/azure-backup)",
         "Storage               network      10.1.1.0/24  service tag Storage               "
         "*.blob.core.windows.net *.queue.core.windows.net *.blob.storage.azure.net  TCP:443    "
-        "sqlvm01/Storage",
+        "sqlvm01/Storage               present (fwp-hub/rcg-backup/net-backup/storage)",
         "",
         "NSG outbound rules",
         "",
         "subnet                   service               destination                       "
-        "port     flows",
+        "port     flows                         in the design",
         "-----------------------  --------------------  --------------------------------  "
-        "-------  ----------------------------",
+        "-------  ----------------------------  ------------------------------------",
         "vnet-spoke-sql/snet-sql  AzureActiveDirectory  service tag AzureActiveDirectory  "
-        "TCP:443  sqlvm01/AzureActiveDirectory",
+        "TCP:443  sqlvm01/AzureActiveDirectory  present (nsg-sql/allow-entra-id)",
         "vnet-spoke-sql/snet-sql  AzureBackup           service tag AzureBackup           "
-        "TCP:443  sqlvm01/AzureBackup",
+        "TCP:443  sqlvm01/AzureBackup           present (nsg-sql/allow-azure-backup)",
         "vnet-spoke-sql/snet-sql  Storage               service tag Storage               "
-        "TCP:443  sqlvm01/Storage",
+        "TCP:443  sqlvm01/Storage               present (nsg-sql/allow-storage)",
     ]
+
+
+def test_rules_diff_what_exists_against_what_is_needed():
+    """j lacks the Storage rule: it is the one MISSING, `--missing` keeps it alone, and the
+    JSON says which existing rule covers each of the others."""
+    design = DESIGNS / "j-sql-missing-storage-rule.yaml"
+    document = json.loads(run_cli("rules", design, "--format", "json").stdout)
+    (firewall,) = document["firewalls"]
+    assert [(r["name"], r["status"], r["existing"]) for r in firewall["rules"]] == [
+        ("AzureActiveDirectory", "present", ["fwp-hub/rcg-backup/net-backup/entra-id"]),
+        ("AzureBackup", "present", ["fwp-hub/rcg-backup/app-backup/azure-backup"]),
+        ("Storage", "missing", [])]
+    assert {r["status"] for r in document["nsg_rules"]} == {"present"}
+    # deny-internet is a Deny rule: denying what no flow sends is its job, not unused.
+    assert document["unused_rules"] == []
+    missing = run_cli("rules", design, "--missing")
+    assert missing.exit_code == 0
+    lines = missing.stdout.splitlines()
+    assert [line.split()[0] for line in lines[4:]] == ["Storage"]
+    assert lines[4].endswith("MISSING")
+    assert "NSG outbound rules" not in missing.stdout
+    arm = json.loads(run_cli("rules", design, "--missing", "--format", "arm").stdout)
+    (group,) = arm["resources"]
+    assert [rule["name"] for c in group["properties"]["ruleCollections"]
+            for rule in c["rules"]] == ["Storage"]
+
+
+def test_an_allow_rule_no_flow_uses_is_listed_for_review(tmp_path):
+    text = (DESIGNS / "b-sql-hub-firewall.yaml").read_text()
+    text = text.replace("""      - name: deny-internet""", """      - name: allow-sql-replication
+        priority: 200
+        direction: Outbound
+        access: Allow
+        protocol: Tcp
+        destination_address_prefixes: [Sql]
+        destination_port_ranges: ["1433"]
+      - name: deny-internet""")
+    path = tmp_path / "b.yaml"
+    path.write_text(text)
+    document = json.loads(run_cli("rules", path, "--format", "json").stdout)
+    assert document["unused_rules"] == [
+        {"policy": "nsg-sql", "rule": "nsg-sql/allow-sql-replication", "access": "Allow"}]
+    assert "Rules no flow of this design uses" in run_cli("rules", path).stdout
 
 
 def test_nva_rules_in_json_reach_the_private_endpoint_ip():
@@ -223,7 +268,9 @@ def test_nva_rules_in_json_reach_the_private_endpoint_ip():
         "fqdns": ["*.blob.core.windows.net", "*.queue.core.windows.net",
                   "*.blob.storage.azure.net"],
         "addresses": ["10.0.2.10"], "protocol": "TCP", "port": 443, "terminate_tls": False,
-        "flows": ["filesrv01/Storage"]}
+        "flows": ["filesrv01/Storage"],
+        # An NVA's rules are not evaluated: flowdocs cannot tell whether it has this one.
+        "status": "unknown", "existing": []}
 
 
 def test_no_arm_export_without_an_azure_firewall_carrying_flows():
@@ -246,7 +293,8 @@ def test_dropped_flows_and_bypassing_flows_need_no_rule():
     resolution = resolve_scene(design)
     (rules,) = firewall_rules(resolution)
     assert rules.rules == ()
-    document = rules_document("scene", [rules], nsg_rules(resolution))
+    nsgs = nsg_rules(resolution)
+    document = rules_document("scene", [rules], nsgs, review_rules(resolution, [rules], nsgs))
     assert document["firewalls"] == [
         {"name": "afw-hub", "type": "azure-firewall", "sku": "Standard", "rules": []}]
     # Only the Storage flow still arrives, by its service endpoint: the NSG still sees it.

@@ -58,11 +58,12 @@ def test_routes_of_an_unknown_subnet_suggests_the_closest():
 
 def test_validate_a_folder():
     result = run_cli("validate", DESIGNS)
-    # (g) shows a review catching a dropped and a looping flow: validate fails on them.
+    # (g) shows a review catching a dropped and a looping flow, (j) a flow its firewall
+    # policy denies: validate fails on them.
     assert result.exit_code == 1, result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"{len(EXAMPLES)} design(s) valid")
     assert result.stderr.splitlines()[-1].endswith(
-        ", 2 of severity error: the backups they name fail")
+        ", 3 of severity error: the backups they name fail")
 
 
 def test_validate_a_missing_path():

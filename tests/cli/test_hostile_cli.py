@@ -19,15 +19,21 @@ def example_with(old: str, new: str) -> str:
     return EXAMPLE.replace(old, new)
 
 
+def line_of(text: str) -> int:
+    """The line of the example that holds `text`, so that the expected messages follow the
+    example as it grows."""
+    return EXAMPLE[:EXAMPLE.index(text)].count("\n") + 1
+
+
 BAD_NUMBERS = [
     ("inf.yaml", example_with("daily_gb: 200", "daily_gb: .inf"),
-     "inf.yaml:52:17: error: daily_gb: expected a number from 0 to 1,000,000 (GB a day, up to "
+     f"inf.yaml:{line_of('daily_gb: 200')}:17: error: daily_gb: expected a number from 0 to 1,000,000 (GB a day, up to "
      "1 PB), found infinity"),
     ("huge.yaml", example_with("daily_gb: 200", "daily_gb: 1e26"),
-     "huge.yaml:52:17: error: daily_gb: expected a number from 0 to 1,000,000 (GB a day, up to "
+     f"huge.yaml:{line_of('daily_gb: 200')}:17: error: daily_gb: expected a number from 0 to 1,000,000 (GB a day, up to "
      "1 PB), found 1e+26"),
     ("tiny.yaml", example_with("window_hours: 8", "window_hours: 1e-320"),
-     "tiny.yaml:53:21: error: window_hours: expected a number from 0.25 to 24 (hours, from 15 "
+     f"tiny.yaml:{line_of('window_hours: 8')}:21: error: window_hours: expected a number from 0.25 to 24 (hours, from 15 "
      "minutes to a day), found 1e-320"),
 ]
 
@@ -105,6 +111,6 @@ def test_errors_beyond_latin1_are_escaped_not_a_traceback(tmp_path: Path) -> Non
     result = flowdocs_in_latin1("validate", "long.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.decode("latin-1").splitlines() == [
-        "long.yaml:43:11: error: name: expected a name of letters, digits, '.', '_' and '-' that "
+        f"long.yaml:{line_of('- name: rsv-prod')}:11: error: name: expected a name of letters, digits, '.', '_' and '-' that "
         f"starts with a letter or digit, found '{name[:60]}\\u2026'",
     ]

@@ -123,7 +123,7 @@ def test_a_variant_file_loads_as_its_base_with_its_differences(tmp_path):
         "c", "(b) SQL Server streaming backup through the hub firewall", "b.yaml")
     assert design.vnets[1].subnets[0].model_dump(exclude_defaults=True) == {
         "name": "snet-sql", "prefix": "10.1.1.0/24", "route_table": "rt-spoke-sql",
-        "service_endpoints": ["Microsoft.Storage"]}
+        "network_security_group": "nsg-sql", "service_endpoints": ["Microsoft.Storage"]}
 
 
 def test_a_variant_s_own_mistake_is_located_in_the_variant(tmp_path):

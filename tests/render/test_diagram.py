@@ -281,3 +281,166 @@ def test_a_multi_region_design_frames_its_vnets_by_region(resolved):
 def test_a_single_region_design_has_no_region_frame(resolved):
     scene = build_scene(resolved["b-sql-hub-firewall"])
     assert not any(c.region for c in scene.clusters) and "region" not in scene.legend
+
+
+def test_a_firewall_that_denies_marks_its_flow_beyond_it(resolved):
+    # (j): the hub firewall's policy has no Storage rule, so flow 2 meets its default deny.
+    scene = build_scene(resolved["j-sql-missing-storage-rule"])
+    storage = [e for e in scene.edges if "2 sqlvm01/Storage" in e.flows]
+    into, beyond = ([e for e in storage if e.head == "fw~afw-hub"],
+                    [e for e in storage if e.tail == "fw~afw-hub"])
+    assert [(e.tail, e.style) for e in into] == [("w~sqlvm01", "routed")]
+    assert [(e.head, e.style, e.denied_by) for e in beyond] == [
+        ("service~Storage", "denied", "afw-hub")]
+    assert beyond[0].label == ("2", "✕ denied by afw-hub")
+    firewall = scene.nodes["fw~afw-hub"]
+    assert firewall.state == "crossed"
+    assert firewall.alerts == ("denies 2 (no rule: default deny)",)
+    assert "denies 2 (no rule: default deny)" in firewall.tooltip
+    assert all(e.style != "denied" for e in scene.edges if "2 sqlvm01/Storage" not in e.flows)
+    assert "denied" in scene.legend
+    nodes, edges = parse_dot(dot_source(resolved["j-sql-missing-storage-rule"]))
+    (drawn,) = [e for e in flow_edges(edges, "2 sqlvm01/Storage") if e["tail"] == "fw~afw-hub"]
+    assert (drawn["style"], drawn["arrowhead"], drawn["color"]) == ("dashed", "tee", "#C62828")
+    assert drawn["class"] == "denied flow2"
+    assert "denies 2 (no rule: default deny)" in nodes["fw~afw-hub"]["label"]
+
+
+def test_a_design_whose_policy_allows_everything_has_no_denial(resolved):
+    scene = build_scene(resolved["b-sql-hub-firewall"])
+    assert not any(e.style == "denied" or e.denied_by for e in scene.edges)
+    assert not scene.nodes["fw~afw-hub"].alerts
+    assert "denied" not in scene.legend
+    assert "denied" not in dot_source(resolved["b-sql-hub-firewall"])
+
+
+def _nsg(name: str, direction: str, destination: str) -> dict:
+    """An NSG that denies TCP 443 to `destination` in one direction."""
+    return {"name": name, "rules": [{"name": "deny-it", "priority": 100, "direction": direction,
+                                     "access": "Deny", "protocol": "Tcp",
+                                     "destination_address_prefixes": [destination],
+                                     "destination_port_ranges": ["443"]}]}
+
+
+def test_an_nsg_that_denies_outbound_marks_the_first_edge():
+    from scenes import base, flow, resolve_scene, subnet, via_firewall
+
+    design = base()
+    via_firewall(design)
+    design["network_security_groups"] = [_nsg("nsg-sql", "Outbound", "Storage")]
+    subnet(design, "vnet-spoke/snet-sql")["network_security_group"] = "nsg-sql"
+    resolution = resolve_scene(design)
+    storage = flow(resolution, "sql/Storage")
+    assert storage.status == "denied" and storage.denial is not None
+    assert (storage.denial.kind, storage.denial.at) == ("nsg-outbound", "vnet-spoke/snet-sql")
+    scene = build_scene(resolution)
+    mine = [e for e in scene.edges if "2 sql/Storage" in e.flows]
+    # Denied as it leaves its subnet: every edge of its path is denied, the first one says by
+    # which NSG, and the firewall it never reaches is not crossed by it.
+    assert [(e.tail, e.head, e.style, e.denied_by) for e in mine] == [
+        ("w~sql", "fw~afw-hub", "denied", "nsg-sql"),
+        ("fw~afw-hub", "service~Storage", "denied", None)]
+    assert mine[0].label == ("2", "✕ denied by nsg-sql")
+    firewall = scene.nodes["fw~afw-hub"]
+    assert "crossed by 1" in firewall.detail and not firewall.alerts
+    assert all(e.style == "routed" for e in scene.edges if e.flows and e not in mine)
+    assert "denied" in scene.legend
+    _, edges = parse_dot(dot_source(resolution))
+    first = next(e for e in flow_edges(edges, "2 sql/Storage") if e["tail"] == "w~sql")
+    assert (first["style"], first["arrowhead"]) == ("dashed", "tee")
+    assert "denied by nsg-sql" in first["label"]
+
+
+def test_an_nsg_that_denies_inbound_at_the_endpoint_marks_the_last_edge():
+    from scenes import base, flow, resolve_scene, subnet
+
+    design = base()
+    design["private_endpoints"] = [{"name": "pe-rsv", "subnet": "vnet-spoke/snet-endpoints",
+                                    "target": "rsv"}]
+    design["network_security_groups"] = [_nsg("nsg-pe", "Inbound", "*")]
+    endpoints = subnet(design, "vnet-spoke/snet-endpoints")
+    endpoints.update(network_security_group="nsg-pe",
+                     private_endpoint_network_policies="Enabled")
+    resolution = resolve_scene(design)
+    storage = flow(resolution, "sql/Storage")
+    assert storage.status == "denied" and storage.access == "private-endpoint"
+    scene = build_scene(resolution)
+    (edge,) = [e for e in scene.edges if "2 sql/Storage" in e.flows]
+    assert (edge.tail, edge.head, edge.style) == ("w~sql", "pe~pe-rsv", "denied")
+    assert edge.label == ("2 Storage", "private endpoint", "✕ denied by nsg-pe")
+
+
+def test_an_unknown_verdict_is_not_drawn(resolved):
+    # (f): an NVA's rules are not evaluated; its flows are drawn as routed.
+    resolution = resolved["f-third-party-agent-private-storage"]
+    assert {c.verdict for f in resolution.flows for c in f.policy} == {"unknown"}
+    scene = build_scene(resolution)
+    assert not any(e.style == "denied" for e in scene.edges)
+    assert not any(n.alerts for n in scene.nodes.values()) and "denied" not in scene.legend
+
+
+def test_a_collapsed_estate_keeps_apart_flows_denied_in_different_places():
+    # Spoke 5's Storage flows meet the firewall's default deny; spoke 6's are denied by its
+    # subnets' NSG before they leave. Same paths, same status: only where they are denied
+    # differs, and each is drawn.
+    raw = estate(8)
+    allowed = [f"10.1.{i}.0/24" for i in range(8) if i != 5]
+
+    def rule(name: str, sources: list[str], destination: str) -> dict:
+        return {"name": name, "ip_protocols": ["TCP"], "source_addresses": sources,
+                "destination_addresses": [destination], "destination_ports": ["443"]}
+
+    raw["firewall_policies"] = [{"name": "fwp", "rule_collection_groups": [{
+        "name": "rcg", "priority": 100, "rule_collections": [
+            {"name": "net", "priority": 100, "action": "Allow", "kind": "network", "rules": [
+                rule("storage", allowed, "Storage"),
+                rule("entra-id", ["10.1.0.0/16"], "AzureActiveDirectory"),
+                rule("backup", ["10.1.0.0/16"], "AzureBackup")]}]}]}]
+    raw["firewalls"][0]["policy"] = "fwp"
+    raw["network_security_groups"] = [_nsg("nsg-deny", "Outbound", "Storage")]
+    for subnet_ in raw["vnets"][7]["subnets"]:  # vnet-spoke-0006
+        subnet_["network_security_group"] = "nsg-deny"
+    resolution = resolve(Design.model_validate(raw))
+    assert {f.workload.split("-")[1] for f in resolution.flows if f.status == "denied"} == {
+        "0005", "0006"}
+    scene = build_scene(resolution)
+    shown = {n.title for n in scene.nodes.values() if n.kind == "workload"}
+    assert {"sql-0000-00", "sql-0005-00", "sql-0006-00"} <= shown
+    denied = sorted((e.tail, e.head, e.denied_by) for e in scene.edges
+                    if e.style == "denied" and e.denied_by)
+    assert denied == [("fw~afw-hub", "service~Storage", "afw-hub"),
+                      ("w~sql-0006-00", "fw~afw-hub", "nsg-deny")]
+    firewall = scene.nodes["fw~afw-hub"]
+    assert firewall.alerts == ("denies 2 (no rule: default deny)",)
+
+
+def test_one_hop_denied_by_the_firewall_and_after_an_nsg_keeps_unique_edge_ids():
+    # `sql`'s Storage flow meets the firewall's default deny; `app`'s is denied by its NSG
+    # before: both are drawn from the firewall to Storage, the first naming the firewall.
+    from scenes import base, resolve_scene, route_table, udr
+
+    design = base()
+    design["vnets"][1]["subnets"].append({"name": "snet-app", "prefix": "10.1.3.0/24",
+                                          "network_security_group": "nsg-app"})
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql", "vnet-spoke/snet-app"],
+                udr("to-fw", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"))
+    design["network_security_groups"] = [_nsg("nsg-app", "Outbound", "Storage")]
+    design["firewall_policies"] = [{"name": "fwp", "rule_collection_groups": [{
+        "name": "rcg", "priority": 100, "rule_collections": [{
+            "name": "net", "priority": 100, "action": "Allow", "kind": "network",
+            "rules": [{"name": "all-but-storage", "ip_protocols": ["TCP"],
+                       "source_addresses": ["10.1.0.0/16"],
+                       "destination_addresses": ["AzureActiveDirectory", "AzureBackup"],
+                       "destination_ports": ["443"]}]}]}]}]
+    design["firewalls"][0]["policy"] = "fwp"
+    design["workloads"].append({"name": "app", "type": "sql-server-in-vm",
+                                "subnet": "vnet-spoke/snet-app", "ip": "10.1.3.4",
+                                "backup": {"vault": "rsv"}})
+    resolution = resolve_scene(design)
+    scene = build_scene(resolution)
+    beyond = [(e.denied_by, e.flows) for e in scene.edges
+              if (e.tail, e.head) == ("fw~afw-hub", "service~Storage")]
+    assert beyond == [("afw-hub", ["2 sql/Storage"]), (None, ["2 app/Storage"])]
+    assert len({e.id for e in scene.edges}) == len(scene.edges)
+    nodes, _ = parse_dot(dot_source(resolution))
+    assert nodes["fw~afw-hub"]["tooltip"] == "crossed by 1 2; denies 2 (no rule: default deny)"
