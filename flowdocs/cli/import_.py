@@ -15,7 +15,11 @@ from flowdocs.write.design_yaml import checked_design_yaml
 COUNTED = (("vnets", "vnet"), ("subnets", "subnet"), ("peerings", "peering"),
            ("route_tables", "route table"), ("routes", "route"), ("firewalls", "firewall"),
            ("gateways", "gateway"), ("vaults", "vault"), ("private_endpoints", "private endpoint"),
-           ("private_dns_zones", "private DNS zone"))
+           ("private_dns_zones", "private DNS zone"),
+           ("network_security_groups", "network security group"),
+           ("firewall_policies", "firewall policy"), ("security_rules", "security rule"))
+# Nouns whose plural is not the noun and an s.
+PLURALS = {"firewall policy": "firewall policies"}
 
 
 @click.command("import")
@@ -30,13 +34,16 @@ def command(sources: tuple[str, ...], output: str, name: str | None,
 
     SOURCES are JSON files (or folders of them), in any mix of shapes, told apart file by
     file: the az CLI's (`az network vnet list`, `route-table list`, `firewall list`,
-    `private-endpoint list`, `vnet-gateway list`, `nic list`, `vm list`, ...), Azure Resource
-    Graph's (`az graph query`, pages as several files) and ARM REST's (`{"value": [...]}`),
-    and `terraform show -json` of a state or a plan (azurerm v3 and v4).
+    `private-endpoint list`, `vnet-gateway list`, `nic list`, `vm list`, `nsg list`,
+    `firewall policy list`, `firewall policy rule-collection-group list`, ...), Azure
+    Resource Graph's (`az graph query`, pages as several files) and ARM REST's
+    (`{"value": [...]}`), and `terraform show -json` of a state or a plan (azurerm v3 and v4).
 
-    Each object of the design keeps, in a comment, the id it came from. What the format has
-    no place for (NSGs, Virtual WAN, a reference to a resource outside the exports) is listed
-    at the end of the file with the reason. Workloads cannot be read from an export: VMs are
+    Each object of the design keeps, in a comment, the id it came from. NSGs and firewall
+    policies come with their rules, except those the format has no place for (DNAT,
+    IP groups, application security groups, web categories, URLs). What is left out (those
+    rules, Virtual WAN, a reference to a resource outside the exports) is listed at the end
+    of the file with the reason. Workloads cannot be read from an export: VMs are
     written as candidates, commented out, for you to uncomment and type. The design is
     validated and resolved before it is written.
 
@@ -46,6 +53,11 @@ def command(sources: tuple[str, ...], output: str, name: str | None,
       az network route-table list > route-tables.json
       az network firewall list > firewalls.json
       flowdocs import vnets.json route-tables.json firewalls.json -o estate.yaml
+      az network nsg list > nsgs.json
+      az network firewall policy list > policies.json
+      az network firewall policy rule-collection-group list -g rg-hub \\
+        --policy-name afwp-hub > groups.json
+      flowdocs import *.json -o estate.yaml
       az graph query -q "resources | where type startswith 'microsoft.network/'" \\
         --first 1000 > graph.json
       flowdocs import graph.json -o estate.yaml --title "Production estate"
@@ -58,7 +70,7 @@ def command(sources: tuple[str, ...], output: str, name: str | None,
     imported = import_design(read_sources(sources), chosen, title)
     text, _ = checked_design_yaml(imported, output)
     counts = imported.counts()
-    summary = ", ".join(f"{counts[key]} {noun}{'s' if counts[key] != 1 else ''}"
+    summary = ", ".join(f"{counts[key]} {noun if counts[key] == 1 else _plural(noun)}"
                         for key, noun in COUNTED if counts[key])
     if output == "-":
         sys.stdout.write(text)
@@ -71,3 +83,7 @@ def command(sources: tuple[str, ...], output: str, name: str | None,
     click.echo(f"{output}: {summary or 'nothing'} imported; {len(imported.candidates)} "
                f"candidate workload(s), {len(imported.skipped)} resource(s) not imported "
                "(listed at the end of the file)", err=True)
+
+
+def _plural(noun: str) -> str:
+    return PLURALS.get(noun, f"{noun}s")

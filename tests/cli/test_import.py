@@ -26,8 +26,9 @@ def test_import_writes_the_design_that_validate_accepts(in_root, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == (
         f"{out}: 2 vnets, 3 subnets, 1 peering, 1 route table, 1 route, 1 firewall, 1 vault, "
-        "1 private endpoint, 3 private DNS zones imported; 1 candidate workload(s), 1 "
-        "resource(s) not imported (listed at the end of the file)\n")
+        "1 private endpoint, 3 private DNS zones, 1 network security group, 2 firewall "
+        "policies, 8 security rules imported; 1 candidate workload(s), 2 resource(s) not "
+        "imported (listed at the end of the file)\n")
     # The design's name comes from the file's; the text is the golden import of the az shape.
     assert out.read_text() == (GOLDEN / "az.yaml").read_text()
     validated = run_cli("validate", out)

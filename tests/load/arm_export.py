@@ -3,7 +3,9 @@ would return for the deployed design, in ARM's shape (`properties`) or az CLI's 
 
 Used by the round-trip tests: export a design, import it back, and the flows must not change.
 Shapes from the REST references (learn.microsoft.com/rest/api/virtualnetwork, Recovery
-Services, Storage, Compute, Private DNS).
+Services, Storage, Compute, Private DNS; network security groups, firewall policies and
+their rule collection groups). A firewall policy lists its rule collection groups by id
+only, as ARM's GET does; the groups are resources of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowdocs.load.model import Design
+from flowdocs.load.policy_model import FirewallPolicyRule, RuleCollection, SecurityRule
 from flowdocs.resolve.topology import Topology
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -71,7 +74,9 @@ class _Exporter:
                 *(self.policy(p.name) for p in d.service_endpoint_policies),
                 *(r for e in d.private_endpoints for r in self.private_endpoint(e.name)),
                 *(r for z in d.private_dns_zones for r in self.zone(z.name)),
-                *(r for w in d.workloads for r in self.vm(w.name))]
+                *(r for w in d.workloads for r in self.vm(w.name)),
+                *(self.nsg(n.name) for n in d.network_security_groups),
+                *(r for p in d.firewall_policies for r in self.firewall_policy(p.name))]
 
     def vnet(self, name: str) -> dict[str, Any]:
         vnet = next(v for v in self.design.vnets if v.name == name)
@@ -84,6 +89,9 @@ class _Exporter:
             if subnet.route_table:
                 properties["routeTable"] = _ref(arm_id("Microsoft.Network/routeTables",
                                                        subnet.route_table))
+            if subnet.network_security_group:
+                properties["networkSecurityGroup"] = _ref(arm_id(
+                    "Microsoft.Network/networkSecurityGroups", subnet.network_security_group))
             if subnet.service_endpoints:
                 properties["serviceEndpoints"] = [
                     {"service": s, "locations": [vnet.region or self.region],
@@ -145,17 +153,21 @@ class _Exporter:
             nic = self.nic(f"{name}-nic", firewall.subnet, firewall.private_ip, name,
                            forwarding=True)
             return [nic, self.vm_resource(name, f"{name}-nic", None)]
+        properties: dict[str, Any] = {
+            "sku": {"name": "AZFW_VNet", "tier": firewall.sku},
+            "threatIntelMode": "Alert",
+            "ipConfigurations": [{
+                "name": "ipconfig1",
+                "id": arm_id("Microsoft.Network/azureFirewalls/azureFirewallIpConfigurations",
+                             name, "ipconfig1"),
+                "properties": {"privateIPAddress": firewall.private_ip,
+                               "subnet": _ref(self.subnet_id(firewall.subnet))}}]}
+        if firewall.policy:
+            properties["firewallPolicy"] = _ref(arm_id("Microsoft.Network/firewallPolicies",
+                                                       firewall.policy))
         return [{"id": arm_id("Microsoft.Network/azureFirewalls", name), "name": name,
                  "type": "Microsoft.Network/azureFirewalls", "location": self.region,
-                 "properties": {
-                     "sku": {"name": "AZFW_VNet", "tier": firewall.sku},
-                     "threatIntelMode": "Alert",
-                     "ipConfigurations": [{
-                         "name": "ipconfig1",
-                         "id": arm_id("Microsoft.Network/azureFirewalls/"
-                                      "azureFirewallIpConfigurations", name, "ipconfig1"),
-                         "properties": {"privateIPAddress": firewall.private_ip,
-                                        "subnet": _ref(self.subnet_id(firewall.subnet))}}]}}]
+                 "properties": properties}]
 
     def gateway(self, name: str) -> dict[str, Any]:
         gateway = next(g for g in self.design.gateways if g.name == name)
@@ -263,3 +275,78 @@ class _Exporter:
                     {"id": arm_id("Microsoft.Network/networkInterfaces", nic),
                      "properties": {"primary": True}}]},
                     "storageProfile": storage}}
+
+    def nsg(self, name: str) -> dict[str, Any]:
+        nsg = next(n for n in self.design.network_security_groups if n.name == name)
+        nsg_id = arm_id("Microsoft.Network/networkSecurityGroups", name)
+        subnets = [_ref(self.subnet_id(f"{v.name}/{s.name}")) for v in self.design.vnets
+                   for s in v.subnets if s.network_security_group == name]
+        return {"id": nsg_id, "name": name, "type": "Microsoft.Network/networkSecurityGroups",
+                "location": self.region,
+                "properties": {"securityRules": [
+                    {"id": f"{nsg_id}/securityRules/{r.name}", "name": r.name,
+                     "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+                     "properties": _security_rule(r)} for r in nsg.rules],
+                    "defaultSecurityRules": [], "subnets": subnets}}
+
+    def firewall_policy(self, name: str) -> list[dict[str, Any]]:
+        policy = next(p for p in self.design.firewall_policies if p.name == name)
+        policy_id = arm_id("Microsoft.Network/firewallPolicies", name)
+        groups = [{"id": f"{policy_id}/ruleCollectionGroups/{g.name}", "name": g.name,
+                   "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                   "properties": {"priority": g.priority,
+                                  "ruleCollections": [_collection(c) for c in g.rule_collections]}}
+                  for g in policy.rule_collection_groups]
+        properties: dict[str, Any] = {"sku": {"tier": "Standard"}, "threatIntelMode": "Alert",
+                                      "ruleCollectionGroups": [_ref(g["id"]) for g in groups]}
+        if policy.base_policy:
+            properties["basePolicy"] = _ref(arm_id("Microsoft.Network/firewallPolicies",
+                                                   policy.base_policy))
+        return [{"id": policy_id, "name": name, "type": "Microsoft.Network/firewallPolicies",
+                 "location": self.region, "properties": properties}, *groups]
+
+
+def _one_or_many(properties: dict[str, Any], singular: str, values: list[str]) -> None:
+    """Azure's two spellings: one value in the singular field, several in the plural one."""
+    if len(values) == 1:
+        properties[singular] = values[0]
+    else:
+        properties[f"{singular}es" if singular.endswith("Prefix") else f"{singular}s"] = values
+
+
+def _security_rule(rule: SecurityRule) -> dict[str, Any]:
+    properties: dict[str, Any] = {"priority": rule.priority, "direction": rule.direction,
+                                  "access": rule.access, "protocol": rule.protocol,
+                                  "sourcePortRange": "*"}
+    _one_or_many(properties, "sourceAddressPrefix", rule.source_address_prefixes)
+    _one_or_many(properties, "destinationAddressPrefix", rule.destination_address_prefixes)
+    _one_or_many(properties, "destinationPortRange", rule.destination_port_ranges)
+    if rule.description:
+        properties["description"] = rule.description
+    return properties
+
+
+def _collection(collection: RuleCollection) -> dict[str, Any]:
+    return {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": collection.name,
+            "priority": collection.priority, "action": {"type": collection.action},
+            "rules": [_policy_rule(r, collection.kind) for r in collection.rules]}
+
+
+def _policy_rule(rule: FirewallPolicyRule, kind: str) -> dict[str, Any]:
+    if kind == "network":
+        exported: dict[str, Any] = {
+            "ruleType": "NetworkRule", "name": rule.name, "ipProtocols": rule.ip_protocols,
+            "sourceAddresses": rule.source_addresses, "sourceIpGroups": [],
+            "destinationAddresses": rule.destination_addresses, "destinationIpGroups": [],
+            "destinationFqdns": [], "destinationPorts": rule.destination_ports}
+    else:
+        exported = {
+            "ruleType": "ApplicationRule", "name": rule.name,
+            "protocols": [{"protocolType": p.protocol_type, "port": p.port}
+                          for p in rule.protocols],
+            "sourceAddresses": rule.source_addresses, "sourceIpGroups": [],
+            "targetFqdns": rule.target_fqdns, "fqdnTags": rule.fqdn_tags, "targetUrls": [],
+            "webCategories": [], "terminateTLS": False}
+    if rule.description:
+        exported["description"] = rule.description
+    return exported

@@ -5,6 +5,10 @@ firewall of (b), a vault private endpoint in the spoke, the three private DNS zo
 shapes of the az CLI, Azure Resource Graph (two pages), and `terraform show -json` of a state
 (azurerm v4) and of a plan (azurerm v3, ids not known until apply, references through a module's
 variables and outputs). They were written from Microsoft's and HashiCorp's documented shapes.
+The estate's security policy is the same in each: the SQL subnet's NSG, and the hub firewall's
+policy with a base policy and one rule collection group (a DNAT collection and a rule using an
+IP group among its rules, which the format cannot hold). Resource Graph does not index rule
+collection groups, so that shape's come from ARM REST beside the pages.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from flowdocs.load.loader import load_design, load_design_bytes
 from flowdocs.resolve.flows import resolve
 from flowdocs.write.design_yaml import checked_design_yaml, design_yaml
 
-from .arm_export import GROUP, SUBSCRIPTION, arm_id, export_design
+from .arm_export import GROUP, SUBSCRIPTION, arm_id, export_design, flatten
 
 DATA = Path(__file__).parent / "data" / "import"
 FIXTURES = {
@@ -196,15 +200,15 @@ def test_what_the_format_cannot_hold_is_listed_with_the_reason():
                      [link("vnet-spoke", "vnet-hub", peeringState="Initiated")])}
     stray_subnet = {"id": arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-gone", "x"),
                     "name": "x", "properties": {"addressPrefix": "10.7.0.0/24"}}
-    nsg = {"id": arm_id("Microsoft.Network/networkSecurityGroups", "nsg"), "name": "nsg",
-           "type": "Microsoft.Network/networkSecurityGroups", "properties": {}}
+    ip_group = {"id": arm_id("Microsoft.Network/ipGroups", "ipg"), "name": "ipg",
+                "type": "Microsoft.Network/ipGroups", "properties": {"ipAddresses": ["10.9.0.0/16"]}}
     imported = imported_from(vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"}),
-                             lonely, table, endpoint, stray_subnet, nsg)
+                             lonely, table, endpoint, stray_subnet, ip_group)
     table_id = arm_id("Microsoft.Network/routeTables", "rt")
     assert [(s.subject, s.reason) for s in imported.skipped] == [
-        (arm_id("Microsoft.Network/networkSecurityGroups", "nsg"),
-         "network security groups are not part of the design format (`flowdocs rules` lists "
-         "the NSG rules the flows need)"),
+        (arm_id("Microsoft.Network/ipGroups", "ipg"),
+         "IP groups are not part of the design format: firewall policy rules that use them are "
+         "left out"),
         (arm_id("Microsoft.Network/privateEndpoints", "pe-kv"),
          f"its target ({key_vault}) is not a Recovery Services vault or a storage account"),
         (f"{table_id}/routes/odd-tag", "service tag NoSuchTag is not in flowdocs' catalog"),
@@ -342,3 +346,412 @@ def imported_from_files(*files: tuple[str, object]):
                              "estate")
     checked_design_yaml(imported, "estate.yaml")
     return imported
+
+
+# Security policy: network security groups and firewall policies ---------------------------------
+
+ESTATE_NSG = {"name": "nsg-sql", "rules": [
+    {"name": "allow-rdp-from-hub", "priority": 200, "direction": "Inbound", "access": "Allow",
+     "protocol": "Tcp", "source_address_prefixes": ["10.0.0.0/16", "10.255.10.0/24"],
+     "destination_address_prefixes": ["10.1.1.0/24"], "destination_port_ranges": ["3389"],
+     "description": "Administration from the hub's jump hosts"},
+    {"name": "allow-backup-to-endpoints", "priority": 100, "direction": "Outbound",
+     "access": "Allow", "protocol": "Tcp", "source_address_prefixes": ["10.1.1.0/24"],
+     "destination_address_prefixes": ["10.1.2.0/24"], "destination_port_ranges": ["443"],
+     "description": "SQL Server backup to the vault's private endpoint"},
+    {"name": "allow-entra-id", "priority": 110, "direction": "Outbound", "access": "Allow",
+     "protocol": "Tcp", "source_address_prefixes": ["VirtualNetwork"],
+     "destination_address_prefixes": ["AzureActiveDirectory"],
+     "destination_port_ranges": ["443", "80"]},
+    {"name": "deny-internet", "priority": 4000, "direction": "Outbound", "access": "Deny",
+     "protocol": "*", "source_address_prefixes": ["*"],
+     "destination_address_prefixes": ["Internet"], "destination_port_ranges": ["*"]}]}
+ESTATE_POLICIES = [
+    {"name": "afwp-base"},
+    {"name": "afwp-hub", "base_policy": "afwp-base", "rule_collection_groups": [
+        {"name": "rcg-spokes", "priority": 200, "rule_collections": [
+            {"name": "net-allow-platform", "priority": 200, "action": "Allow", "kind": "network",
+             "rules": [
+                 {"name": "entra-id", "source_addresses": ["10.1.0.0/16"], "ip_protocols": ["TCP"],
+                  "destination_addresses": ["AzureActiveDirectory"], "destination_ports": ["443"]},
+                 {"name": "ntp", "source_addresses": ["10.1.0.0/16"], "ip_protocols": ["UDP"],
+                  "destination_addresses": ["*"], "destination_ports": ["123"],
+                  "description": "Time for the domain-joined VMs"}]},
+            {"name": "app-allow-updates", "priority": 300, "action": "Allow",
+             "kind": "application", "rules": [
+                 {"name": "windows-update", "source_addresses": ["10.1.1.0/24"],
+                  "protocols": [{"protocol_type": "Http", "port": 80},
+                                {"protocol_type": "Https", "port": 443}],
+                  "fqdn_tags": ["WindowsUpdate"]},
+                 {"name": "sql-server-downloads", "source_addresses": ["10.1.1.0/24"],
+                  "protocols": [{"protocol_type": "Https", "port": 443}],
+                  "target_fqdns": ["download.microsoft.com", "*.download.windowsupdate.com"]}]}]}]}]
+DNAT_LEFT_OUT = ("DNAT rule collections are not part of the design format (they translate "
+                 "inbound traffic to the firewall's public IP, they do not filter it)")
+IP_GROUPS_LEFT_OUT = "it uses source IP groups, which the design format does not hold"
+
+
+@pytest.mark.parametrize("shape", FIXTURES)
+def test_each_shape_imports_the_estates_nsg_and_firewall_policy(shape):
+    imported = import_design(sources(FIXTURES[shape]), "hub-spoke-sql")
+    _, loaded = checked_design_yaml(imported, "hub-spoke-sql.yaml")  # it loads, and resolves
+    data = imported.design_data()
+    subnets = {f"{v['name']}/{s['name']}": s.get("network_security_group")
+               for v in data["vnets"] for s in v["subnets"]}
+    assert subnets == {"vnet-hub/AzureFirewallSubnet": None,
+                       "vnet-spoke-sql/snet-sql": "nsg-sql", "vnet-spoke-sql/snet-endpoints": None}
+    assert data["network_security_groups"] == [ESTATE_NSG]
+    assert [(f["name"], f.get("policy")) for f in data["firewalls"]] == [("afw-hub", "afwp-hub")]
+    assert data["firewall_policies"] == ESTATE_POLICIES
+    # What the format cannot hold is listed, by the collection and the rule, with the reason.
+    left_out = [(s.subject.rsplit(", rule collection ", 1)[-1], s.reason)
+                for s in imported.skipped if ", rule collection " in s.subject]
+    assert left_out == [("dnat-rdp-jumpbox", DNAT_LEFT_OUT),
+                        ("net-allow-platform, rule sql-from-onprem-dbas", IP_GROUPS_LEFT_OUT)]
+    counts = imported.counts()
+    assert (counts["network_security_groups"], counts["firewall_policies"],
+            counts["security_rules"]) == (1, 2, 8)
+    assert loaded.design.firewalls[0].policy == "afwp-hub"
+
+
+def nsg(name: str, *rules: dict, subnets: tuple[str, ...] = ()) -> dict:
+    nsg_id = arm_id("Microsoft.Network/networkSecurityGroups", name)
+    return {"id": nsg_id, "name": name, "type": "Microsoft.Network/networkSecurityGroups",
+            "properties": {"securityRules": [
+                {"id": f"{nsg_id}/securityRules/{r['name']}", "name": r["name"],
+                 "properties": {k: v for k, v in r.items() if k != "name"}} for r in rules],
+                "defaultSecurityRules": [
+                    {"name": "DenyAllInBound", "properties": {
+                        "priority": 65500, "direction": "Inbound", "access": "Deny",
+                        "protocol": "*", "sourceAddressPrefix": "*",
+                        "destinationAddressPrefix": "*", "destinationPortRange": "*"}}],
+                "subnets": [{"id": s} for s in subnets]}}
+
+
+def rule(name: str, priority: int, direction: str = "Inbound", **fields: object) -> dict:
+    return {"name": name, "priority": priority, "direction": direction, "access": "Allow",
+            "protocol": "Tcp", "sourcePortRange": "*", **fields}
+
+
+@pytest.mark.parametrize("shape", ["arm", "az"])
+def test_singular_and_plural_prefix_and_port_fields_merge_into_one_list(shape):
+    resources = [
+        vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"}),
+        nsg("nsg-a", rule("web", 100, sourceAddressPrefix="10.8.0.0/24",
+                          sourceAddressPrefixes=["10.9.0.0/24", "10.8.0.0/24"],
+                          destinationAddressPrefix="", destinationAddressPrefixes=["10.0.0.4"],
+                          destinationPortRange="443", destinationPortRanges=["8443", "443"]),
+            subnets=(f"{HUB_ID}/subnets/snet-a",))]
+    exported = resources if shape == "arm" else flatten(resources)
+    imported = imported_from(*exported)
+    data = imported.design_data()
+    assert data["vnets"][0]["subnets"][0]["network_security_group"] == "nsg-a"  # NSG's subnets
+    assert data["network_security_groups"] == [{"name": "nsg-a", "rules": [{
+        "name": "web", "priority": 100, "direction": "Inbound", "access": "Allow",
+        "protocol": "Tcp", "source_address_prefixes": ["10.8.0.0/24", "10.9.0.0/24"],
+        "destination_address_prefixes": ["10.0.0.4"],
+        "destination_port_ranges": ["443", "8443"]}]}]  # the default rules are implicit
+
+
+def test_a_security_rule_exported_alone_joins_its_nsg_and_a_missing_nsg_is_noted():
+    nsg_id = arm_id("Microsoft.Network/networkSecurityGroups", "nsg-a")
+    alone = {"id": f"{nsg_id}/securityRules/ssh",
+             "name": "ssh", "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+             "properties": rule("ssh", 300, "Inbound", sourceAddressPrefix="10.0.0.0/8",
+                                destinationAddressPrefix="*", destinationPortRange="22")}
+    stray = {**alone, "id": arm_id("Microsoft.Network/networkSecurityGroups/securityRules",
+                                   "nsg-gone", "ssh")}
+    subnet_nsg = arm_id("Microsoft.Network/networkSecurityGroups", "nsg-other")
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"})
+    hub["properties"]["subnets"][0]["properties"]["networkSecurityGroup"] = {"id": subnet_nsg}
+    imported = imported_from(hub, nsg("nsg-a"), alone, stray)
+    assert imported.design_data()["network_security_groups"][0]["rules"] == [{
+        "name": "ssh", "priority": 300, "direction": "Inbound", "access": "Allow",
+        "protocol": "Tcp", "source_address_prefixes": ["10.0.0.0/8"],
+        "destination_address_prefixes": ["*"], "destination_port_ranges": ["22"]}]
+    assert "network_security_group" not in imported.design_data()["vnets"][0]["subnets"][0]
+    assert [(s.subject, s.reason) for s in imported.skipped] == [
+        (stray["id"], f"its network security group ({stray['id'].lower().rsplit('/', 2)[0]}) "
+                      "is not in the sources")]
+    assert [(n.subject, n.reason) for n in imported.notes] == [
+        (f"{HUB_ID}/subnets/snet-a", f"network security group {subnet_nsg.lower()} is not in "
+                                     "the sources: the subnet is imported without it")]
+
+
+def policy(name: str, *groups: dict, base: str | None = None, listed: tuple[str, ...] = ()
+           ) -> dict:
+    """A firewall policy with its rule collection groups embedded whole (an export may), or
+    only `listed` by id, as ARM's GET lists them."""
+    policy_id = arm_id("Microsoft.Network/firewallPolicies", name)
+    properties: dict = {"ruleCollectionGroups": [
+        *({"id": f"{policy_id}/ruleCollectionGroups/{g['name']}", **g} for g in groups),
+        *({"id": f"{policy_id}/ruleCollectionGroups/{g}"} for g in listed)]}
+    if base:
+        properties["basePolicy"] = {"id": arm_id("Microsoft.Network/firewallPolicies", base)}
+    return {"id": policy_id, "name": name, "type": "Microsoft.Network/firewallPolicies",
+            "properties": properties}
+
+
+def group(name: str, priority: int, *collections: dict) -> dict:
+    return {"name": name, "properties": {"priority": priority,
+                                         "ruleCollections": list(collections)}}
+
+
+def collection(name: str, priority: int, *rules: dict, action: str = "Allow",
+               kind: str = "FirewallPolicyFilterRuleCollection") -> dict:
+    return {"ruleCollectionType": kind, "name": name, "priority": priority,
+            "action": {"type": action}, "rules": list(rules)}
+
+
+def network_rule(name: str, **fields: object) -> dict:
+    return {"ruleType": "NetworkRule", "name": name, "ipProtocols": ["TCP"],
+            "sourceAddresses": ["10.1.0.0/16"], "destinationAddresses": ["10.2.0.0/16"],
+            "destinationPorts": ["443"], **fields}
+
+
+def application_rule(name: str, **fields: object) -> dict:
+    return {"ruleType": "ApplicationRule", "name": name,
+            "protocols": [{"protocolType": "Https", "port": 443}],
+            "sourceAddresses": ["10.1.0.0/16"], "targetFqdns": ["example.com"], **fields}
+
+
+def test_rules_the_format_cannot_hold_are_left_out_whole_with_the_reason():
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"})
+    rules = collection(
+        "net", 200,
+        network_rule("kept", ipProtocols=["tcp", "Any"], destinationAddresses=["storage"]),
+        network_rule("to-ip-group", destinationAddresses=[],
+                     destinationIpGroups=[arm_id("Microsoft.Network/ipGroups", "ipg")]),
+        network_rule("to-fqdn", destinationAddresses=[], destinationFqdns=["sql.example.com"]),
+        network_rule("to-range", destinationAddresses=["10.2.0.1-10.2.0.9"]))
+    web = collection(
+        "app", 300,
+        application_rule("categories", targetFqdns=[], webCategories=["Gambling"]),
+        application_rule("urls", targetFqdns=[], targetUrls=["example.com/path"]),
+        application_rule("mssql", protocols=[{"protocolType": "mssql", "port": 1433}]),
+        action="Deny")
+    mixed = collection("mixed", 400, network_rule("n"), application_rule("a"))
+    dnat = collection("dnat", 100, {"ruleType": "NatRule", "name": "rdp"}, action="DNAT",
+                      kind="FirewallPolicyNatRuleCollection")
+    asg = {"id": arm_id("Microsoft.Network/applicationSecurityGroups", "asg-web")}
+    security = nsg("nsg-a",
+                   rule("from-asg", 100, sourceApplicationSecurityGroups=[asg],
+                        destinationAddressPrefix="*", destinationPortRange="443"),
+                   rule("high-ports", 110, sourcePortRange="1024-65535",
+                        sourceAddressPrefix="*", destinationAddressPrefix="*",
+                        destinationPortRange="8080"))
+    security["properties"]["networkInterfaces"] = [
+        {"id": arm_id("Microsoft.Network/networkInterfaces", "vm01-nic")}]
+    imported = imported_from(hub, security,
+                             policy("afwp", group("rcg", 100, rules, web, mixed, dnat)))
+    data = imported.design_data()
+    groups = data["firewall_policies"][0]["rule_collection_groups"]
+    assert groups == [{"name": "rcg", "priority": 100, "rule_collections": [
+        {"name": "net", "priority": 200, "action": "Allow", "kind": "network", "rules": [
+            {"name": "kept", "source_addresses": ["10.1.0.0/16"], "ip_protocols": ["TCP", "Any"],
+             "destination_addresses": ["Storage"], "destination_ports": ["443"]}]},
+        {"name": "app", "priority": 300, "action": "Deny", "kind": "application", "rules": [
+            {"name": "mssql", "source_addresses": ["10.1.0.0/16"],
+             "protocols": [{"protocol_type": "Mssql", "port": 1433}],
+             "target_fqdns": ["example.com"]}]}]}]
+    assert [r["name"] for r in data["network_security_groups"][0]["rules"]] == ["high-ports"]
+    where = arm_id("Microsoft.Network/firewallPolicies/ruleCollectionGroups", "afwp", "rcg")
+    assert [(s.subject.removeprefix(where), s.reason) for s in imported.skipped] == [
+        (", rule collection app, rule categories",
+         "it uses web categories, which the design format does not hold"),
+        (", rule collection app, rule urls",
+         "it uses target URLs, which the design format does not hold"),
+        (", rule collection dnat", DNAT_LEFT_OUT),
+        (", rule collection mixed",
+         "its rules are of several types, or of one the design format does not know: a rule "
+         "collection holds network rules or application rules"),
+        (", rule collection net, rule to-fqdn",
+         "it uses destination FQDNs, which the design format does not hold"),
+        (", rule collection net, rule to-ip-group",
+         "it uses destination IP groups, which the design format does not hold"),
+        (", rule collection net, rule to-range",
+         "address range 10.2.0.1-10.2.0.9 is not part of the design format (it holds CIDRs, IP "
+         "addresses, * and service tags)"),
+        (arm_id("Microsoft.Network/networkSecurityGroups/securityRules", "nsg-a", "from-asg")
+         .removeprefix(where),
+         "it uses source application security groups, which the design format does not hold"),
+    ]
+    assert [(n.subject.rsplit("/", 1)[-1], n.reason) for n in imported.notes] == [
+        ("nsg-a", "it is on network interfaces too, which the design format does not hold (it "
+                  "holds subnets' NSGs): flows are not checked against it there"),
+        ("high-ports", "source ports 1024-65535 are not part of the design format: the rule is "
+                       "imported as if for any source port")]
+
+
+def test_policies_and_groups_not_in_the_sources_are_left_out_and_noted():
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"AzureFirewallSubnet": "10.0.1.0/26"})
+    gone = arm_id("Microsoft.Network/firewallPolicies", "afwp-gone")
+    firewall = {"id": arm_id("Microsoft.Network/azureFirewalls", "afw"), "name": "afw",
+                "type": "Microsoft.Network/azureFirewalls", "properties": {
+                    "sku": {"name": "AZFW_VNet", "tier": "Premium"},
+                    "firewallPolicy": {"id": gone},
+                    "ipConfigurations": [{"properties": {
+                        "privateIPAddress": "10.0.1.4",
+                        "subnet": {"id": f"{HUB_ID}/subnets/AzureFirewallSubnet"}}}]}}
+    child = policy("afwp-child", base="afwp-parent", listed=("rcg-elsewhere",))
+    orphan = {"id": arm_id("Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                           "afwp-other", "rcg"),
+              "name": "rcg", "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+              "properties": {"priority": 100, "ruleCollections": []}}
+    imported = imported_from(hub, firewall, child, orphan)
+    data = imported.design_data()
+    assert data["firewalls"][0] == {"name": "afw", "type": "azure-firewall", "sku": "Premium",
+                                    "subnet": "vnet-hub/AzureFirewallSubnet",
+                                    "private_ip": "10.0.1.4"}
+    assert data["firewall_policies"] == [{"name": "afwp-child"}]
+    child_id = child["id"]
+    assert [(n.subject, n.reason) for n in imported.notes] == [
+        (firewall["id"], f"firewall policy {gone.lower()} is not in the sources: the firewall "
+                         "is imported without it, so its verdict on flows is unknown"),
+        (child_id, f"base policy {arm_id('Microsoft.Network/firewallPolicies', 'afwp-parent').lower()}"
+                   " is not in the sources: imported without it (its rules come before this "
+                   "policy's)"),
+        (child_id, f"rule collection groups {child_id.lower()}/rulecollectiongroups/"
+                   "rcg-elsewhere are not in the sources (export them with `az network firewall "
+                   "policy rule-collection-group list`)")]
+    assert [(s.subject, s.reason) for s in imported.skipped] == [
+        (orphan["id"], f"its firewall policy ({orphan['id'].lower().rsplit('/', 2)[0]}) is not "
+                       "in the sources")]
+
+
+def test_names_and_priorities_the_format_refuses_are_renamed_or_left_out():
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"})
+    security = nsg("nsg a", rule("Allow HTTPS", 100, destinationPortRange="443"),
+                   rule("same-slot", 100, destinationPortRange="80"),
+                   rule("ok", 100, "Outbound", destinationPortRange="80"))
+    rules = collection("net rules", 100, network_rule("one"))
+    later = collection("later", 100, network_rule("three"))
+    imported = imported_from(hub, security, policy("afwp", group("rcg", 70000),
+                                                   group("rcg2", 200, rules, later)))
+    data = imported.design_data()
+    assert [(r["name"], r["direction"], r["priority"])
+            for r in data["network_security_groups"][0]["rules"]] == [
+        ("Allow-HTTPS", "Inbound", 100), ("ok", "Outbound", 100)]
+    assert data["network_security_groups"][0]["name"] == "nsg-a"
+    assert data["firewall_policies"][0]["rule_collection_groups"] == [
+        {"name": "rcg2", "priority": 200, "rule_collections": [
+            {"name": "later", "priority": 100, "action": "Allow", "kind": "network", "rules": [
+                {"name": "three", "source_addresses": ["10.1.0.0/16"], "ip_protocols": ["TCP"],
+                 "destination_addresses": ["10.2.0.0/16"], "destination_ports": ["443"]}]}]}]
+    reasons = sorted(s.reason for s in imported.skipped)
+    assert reasons == ["inbound priority 100 is also that of rule 'Allow-HTTPS'",
+                       "priority 100 is also that of 'later'",
+                       "priority 70000 is outside the design format's 100 to 65000"]
+
+
+def test_what_the_designs_checks_would_refuse_is_left_out_and_the_rest_loads():
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"AzureFirewallSubnet": "10.0.1.0/26",
+                                           "snet-a": "10.0.2.0/24"})
+    security = nsg("nsg-a",
+                   rule("from-gateway-manager", 100, sourceAddressPrefix="GatewayManager",
+                        destinationAddressPrefix="*", destinationPortRange="443"),
+                   rule("too-high", 110, sourceAddressPrefix="*",
+                        destinationAddressPrefix="*", destinationPortRange="80-70000"),
+                   rule("web", 120, sourceAddressPrefix="internet",
+                        destinationAddressPrefix="storage.WestEurope", destinationPortRange="443"),
+                   subnets=(f"{HUB_ID}/subnets/AzureFirewallSubnet", f"{HUB_ID}/subnets/snet-a"))
+    first, second = policy("afwp-one", base="afwp-two"), policy("afwp-two", base="afwp-one")
+    imported = imported_from(hub, security, first, second)  # it loads: checked_design_yaml
+    data = imported.design_data()
+    assert [s.get("network_security_group") for s in data["vnets"][0]["subnets"]] == \
+        [None, "nsg-a"]
+    assert data["network_security_groups"][0]["rules"] == [{
+        "name": "web", "priority": 120, "direction": "Inbound", "access": "Allow",
+        "protocol": "Tcp", "source_address_prefixes": ["Internet"],
+        "destination_address_prefixes": ["Storage.WestEurope"],
+        "destination_port_ranges": ["443"]}]
+    assert data["firewall_policies"] == [{"name": "afwp-one"}, {"name": "afwp-two"}]
+    assert sorted(s.reason for s in imported.skipped) == [
+        "not a value the design format accepts: destination_port_ranges: expected ports from 0 "
+        "to 65535, low to high, found '80-70000'",
+        "service tag GatewayManager is not in flowdocs' catalog"]
+    assert sorted(n.reason for n in imported.notes) == [
+        "Azure does not allow an NSG on AzureFirewallSubnet: nsg-a left out",
+        "base policy afwp-one leads back to this policy, which Azure does not allow: left out",
+        "base policy afwp-two leads back to this policy, which Azure does not allow: left out"]
+
+
+def test_terraform_rules_map_to_the_formats_spellings():
+    nsg_id = arm_id("Microsoft.Network/networkSecurityGroups", "nsg-a")
+    policy_id = arm_id("Microsoft.Network/firewallPolicies", "afwp")
+    tf_rule = {"name": "icmp", "priority": 100, "direction": "Inbound", "access": "Deny",
+               "protocol": "Icmp", "source_address_prefix": "*", "source_address_prefixes": [],
+               "destination_address_prefix": "", "destination_address_prefixes": ["10.0.0.0/24"],
+               "destination_port_range": "*", "destination_port_ranges": [],
+               "source_port_range": "*", "source_port_ranges": [], "description": "",
+               "source_application_security_group_ids": [],
+               "destination_application_security_group_ids": []}
+    groups = {"name": "rcg", "priority": 100, "firewall_policy_id": policy_id,
+              "network_rule_collection": [{"name": "net", "priority": 100, "action": "Deny",
+                                           "rule": [{"name": "any", "protocols": ["Any", "ICMP"],
+                                                     "source_addresses": ["*"],
+                                                     "destination_addresses": ["*"],
+                                                     "destination_ports": ["*"],
+                                                     "source_ip_groups": [],
+                                                     "destination_ip_groups": [],
+                                                     "destination_fqdns": []}]}],
+              "application_rule_collection": [{"name": "app", "priority": 200, "action": "Allow",
+                                               "rule": [{"name": "sql",
+                                                         "protocols": [{"type": "Mssql",
+                                                                        "port": 1433}],
+                                                         "source_addresses": ["10.0.0.0/24"],
+                                                         "destination_fqdns": ["db.example.com"],
+                                                         "destination_fqdn_tags": [],
+                                                         "destination_urls": [],
+                                                         "web_categories": []}]}],
+              "nat_rule_collection": [{"name": "dnat", "priority": 300, "action": "Dnat",
+                                       "rule": [{"name": "rdp"}]}]}
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "azurerm_network_security_group.a", "mode": "managed",
+         "type": "azurerm_network_security_group", "name": "a",
+         "values": {"id": nsg_id, "name": "nsg-a", "security_rule": [tf_rule]}},
+        {"address": "azurerm_firewall_policy.p", "mode": "managed",
+         "type": "azurerm_firewall_policy", "name": "p",
+         "values": {"id": policy_id, "name": "afwp", "base_policy_id": None}},
+        {"address": "azurerm_firewall_policy_rule_collection_group.g", "mode": "managed",
+         "type": "azurerm_firewall_policy_rule_collection_group", "name": "g",
+         "values": {"id": f"{policy_id}/ruleCollectionGroups/rcg", **groups}}]}}}
+    imported = imported_from_files(("state.json", state))
+    data = imported.design_data()
+    assert data["network_security_groups"] == [{"name": "nsg-a", "rules": [{
+        "name": "icmp", "priority": 100, "direction": "Inbound", "access": "Deny",
+        "protocol": "Icmp", "source_address_prefixes": ["*"],
+        "destination_address_prefixes": ["10.0.0.0/24"], "destination_port_ranges": ["*"]}]}]
+    assert data["firewall_policies"] == [{"name": "afwp", "rule_collection_groups": [
+        {"name": "rcg", "priority": 100, "rule_collections": [
+            {"name": "net", "priority": 100, "action": "Deny", "kind": "network", "rules": [
+                {"name": "any", "source_addresses": ["*"], "ip_protocols": ["Any", "ICMP"],
+                 "destination_addresses": ["*"], "destination_ports": ["*"]}]},
+            {"name": "app", "priority": 200, "action": "Allow", "kind": "application",
+             "rules": [{"name": "sql", "source_addresses": ["10.0.0.0/24"],
+                        "protocols": [{"protocol_type": "Mssql", "port": 1433}],
+                        "target_fqdns": ["db.example.com"]}]}]}]}]
+    assert [s.reason for s in imported.skipped] == [DNAT_LEFT_OUT]
+
+
+@pytest.mark.parametrize("shape", ["arm", "az"])
+def test_round_trip_keeps_the_security_policy(shape):
+    """Design (d) with an NSG on its SQL subnet and a policy on its firewall, exported as Azure
+    would list it and imported back: the same NSG, policies and references."""
+    data = load_design(DESIGNS / "d-sql-vault-private-endpoint.yaml").design.model_dump(
+        mode="json", exclude_defaults=True, exclude={"extends"})
+    data["vnets"][1]["subnets"][0]["network_security_group"] = "nsg-sql"
+    data["firewalls"][0]["policy"] = "afwp-hub"
+    data["network_security_groups"] = [ESTATE_NSG]
+    data["firewall_policies"] = ESTATE_POLICIES
+    original = load_design_bytes(yaml.safe_dump(data).encode(), "secured.yaml").design
+    assert original.vnets[1].subnets[0].name == "snet-sql"
+    exported = json.dumps(export_design(original, shape)).encode()
+    _, loaded = checked_design_yaml(import_design([Source("estate.json", exported)], "x"),
+                                    "x.yaml")
+    design = loaded.design
+    assert design.network_security_groups == original.network_security_groups
+    assert design.firewall_policies == original.firewall_policies
+    assert [(s.name, s.network_security_group) for v in design.vnets for s in v.subnets] == \
+        [(s.name, s.network_security_group) for v in original.vnets for s in v.subnets]
+    assert [f.policy for f in design.firewalls] == ["afwp-hub"]

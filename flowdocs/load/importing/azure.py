@@ -6,13 +6,13 @@ VNet, a route in a route table); the az CLI flattens them into the object. So ev
 through `values.props`, and a message names the field as the file spells it.
 Field paths: learn.microsoft.com/rest/api/virtualnetwork (virtual networks, route tables,
 Azure Firewalls, private endpoints, network interfaces), and the Recovery Services,
-Storage, Compute and Private DNS REST references.
+Storage, Compute and Private DNS REST references. NSGs and firewall policies are read by
+`policy_reading.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flowdocs.load.diagnostics import DataPath, Diagnostic
@@ -37,16 +37,19 @@ from flowdocs.load.importing.inventory import (
     ZoneLinkRecord,
     ZoneRecord,
 )
+from flowdocs.load.importing.items import Item
+from flowdocs.load.importing.policy_reading import HANDLERS as POLICY_HANDLERS
+from flowdocs.load.importing.policy_reading import PolicyReader
 from flowdocs.load.importing.values import flag, get, location, objects, props, ref, text, texts
 
 # Why a resource type that the design format has no place for is left out.
 UNSUPPORTED = {
-    "microsoft.network/networksecuritygroups":
-        "network security groups are not part of the design format (`flowdocs rules` lists "
-        "the NSG rules the flows need)",
-    "microsoft.network/firewallpolicies":
-        "firewall policies are not part of the design format (`flowdocs rules` derives the "
-        "rules the flows need)",
+    "microsoft.network/ipgroups":
+        "IP groups are not part of the design format: firewall policy rules that use them "
+        "are left out",
+    "microsoft.network/applicationsecuritygroups":
+        "application security groups are not part of the design format: NSG rules that use "
+        "them are left out",
     "microsoft.network/virtualhubs": "Virtual WAN hubs are not supported by the design format",
     "microsoft.network/virtualwans": "Virtual WAN is not supported by the design format",
     "microsoft.network/localnetworkgateways":
@@ -60,38 +63,6 @@ UNSUPPORTED = {
 }
 
 
-@dataclass(frozen=True)
-class Item:
-    """One resource (or an object embedded in one) being read."""
-
-    path: DataPath  # of the object in its file
-    raw: dict[str, Any]
-    key: str
-    name: str
-    origin: Origin
-
-    @property
-    def props(self) -> Any:
-        return props(self.raw)
-
-    @property
-    def props_path(self) -> DataPath:
-        inner = get(self.raw, "properties")
-        return (*self.path, "properties") if isinstance(inner, dict) else self.path
-
-    @property
-    def arm(self) -> bool:
-        """Whether settings sit under `properties` (ARM, Resource Graph), not flattened."""
-        return self.props_path != self.path
-
-    def field(self, dotted: str, inner: str = "") -> str:
-        """A field's name as this file spells it: under `properties.` unless flattened;
-        `inner` continues it inside the field's list items, which nest the same way."""
-        nested = "properties." if self.arm else ""
-        whole = f"{nested}{dotted}"
-        return f"{whole}[].{nested}{inner}" if inner else whole
-
-
 class AzureReader:
     """Reads the Azure resources of one file into `inventory`, collecting every problem as a
     diagnostic whose data path points into the file."""
@@ -100,6 +71,7 @@ class AzureReader:
         self.file = file
         self.inventory = inventory
         self.problems: list[Diagnostic] = []
+        self.policies = PolicyReader(self)
 
     def read(self, items: list[tuple[DataPath, Any]]) -> None:
         for path, raw in items:
@@ -110,28 +82,31 @@ class AzureReader:
         """One top-level resource. `label` and `key` stand in for an id that is not known
         yet (a Terraform azapi resource to be created)."""
         if not isinstance(raw, dict):
-            self._error(path, "expected a resource (a JSON object with an id and a type)")
+            self.error(path, "expected a resource (a JSON object with an id and a type)")
             return
         resource_id = text(raw, "id")
         if resource_id is None and key is None:
-            self._error(path, "resource has no 'id': flowdocs needs each resource's id to "
-                              "join references")
+            self.error(path, "resource has no 'id': flowdocs needs each resource's id to "
+                             "join references")
             return
         written_type = text(raw, "type") or (ids.type_of(resource_id) if resource_id else None)
         if written_type is None:
-            self._error(path, f"resource '{resource_id}' has no 'type'")
+            self.error(path, f"resource '{resource_id}' has no 'type'")
             return
         kind = written_type.lower()
         name = text(raw, "name") or ids.name_of(resource_id or label or "")
         item = Item(path, raw, key or ids.key_of(resource_id or ""), name,
                     Origin(self.file, path, label or resource_id or name))
         handler = _HANDLERS.get(kind)
-        if handler is None:
+        policy_handler = POLICY_HANDLERS.get(kind)
+        if policy_handler is not None:
+            policy_handler(self.policies, item)
+        elif handler is None:
             reason = UNSUPPORTED.get(kind, f"resource type {written_type} is not part of the "
                                            "design format")
             self.inventory.skipped.append(Skipped(item.origin.label, reason))
-            return
-        handler(self, item)
+        else:
+            handler(self, item)
 
     # Children -----------------------------------------------------------------------------
 
@@ -142,7 +117,7 @@ class AzureReader:
         child_id = text(raw, "id")
         name = text(raw, "name") or (ids.name_of(child_id) if child_id else None)
         if name is None:
-            self._error(path, f"{child_type[:-1]} {index + 1} of '{parent.name}' has no name")
+            self.error(path, f"{child_type[:-1]} {index + 1} of '{parent.name}' has no name")
             return None
         key = ids.key_of(child_id) if child_id else ids.child_key(parent.key, child_type, name)
         label = child_id or f"{parent.origin.label}/{child_type}/{name}"
@@ -154,8 +129,8 @@ class AzureReader:
         p = item.props
         space = texts(get(p, "addressSpace"), "addressPrefixes")
         if not space:
-            self._error(item.path, f"virtual network '{item.name}' has no address space "
-                                   f"({item.field('addressSpace.addressPrefixes')})")
+            self.error(item.path, f"virtual network '{item.name}' has no address space "
+                                  f"({item.field('addressSpace.addressPrefixes')})")
             return
         self.inventory.vnets.add(item.key, VNetRecord(
             item.key, item.name, location(text(item.raw, "location")), tuple(space),
@@ -176,26 +151,27 @@ class AzureReader:
         prefix = text(p, "addressPrefix")
         prefixes = [prefix] if prefix else texts(p, "addressPrefixes")
         if not prefixes:
-            self._error(item.path, f"subnet '{item.name}' has no address prefix "
-                                   f"({item.field('addressPrefix')} or "
-                                   f"{item.field('addressPrefixes')})")
+            self.error(item.path, f"subnet '{item.name}' has no address prefix "
+                                  f"({item.field('addressPrefix')} or "
+                                  f"{item.field('addressPrefixes')})")
             return
         endpoints = [text(props(e), "service") for _, e in objects(p, "serviceEndpoints")]
         policies = [ref_id for _, e in objects(p, "serviceEndpointPolicies")
                     if (ref_id := text(e, "id"))]
-        table = ref(p, "routeTable")
+        table, nsg = ref(p, "routeTable"), ref(p, "networkSecurityGroup")
         self.inventory.subnets.add(item.key, SubnetRecord(
             item.key, vnet or ids.parent_key(item.key), item.name, tuple(prefixes),
             ids.key_of(table) if table else None, tuple(e for e in endpoints if e),
             tuple(ids.key_of(i) for i in policies),
-            text(p, "privateEndpointNetworkPolicies"), item.origin))
+            text(p, "privateEndpointNetworkPolicies"), item.origin,
+            ids.key_of(nsg) if nsg else None))
 
     def peering(self, item: Item, vnet: str | None = None) -> None:
         p = item.props
         remote = ref(p, "remoteVirtualNetwork")
         if remote is None:
-            self._error(item.path, f"peering '{item.name}' has no remote virtual network "
-                                   f"({item.field('remoteVirtualNetwork.id')})")
+            self.error(item.path, f"peering '{item.name}' has no remote virtual network "
+                                  f"({item.field('remoteVirtualNetwork.id')})")
             return
         # Absent flags take Azure's defaults (the REST API's), not the design format's.
         self.inventory.peerings.add(item.key, PeeringRecord(
@@ -222,11 +198,11 @@ class AzureReader:
         hop_ip = text(p, "nextHopIpAddress")
         if prefix is None or hop is None:
             missing = item.field("addressPrefix" if prefix is None else "nextHopType")
-            self._error(item.path, f"route '{item.name}' has no {missing}")
+            self.error(item.path, f"route '{item.name}' has no {missing}")
             return
         if hop.lower() == "virtualappliance" and hop_ip is None:
-            self._error(item.path, f"route '{item.name}' has next hop type VirtualAppliance "
-                                   f"but no {item.field('nextHopIpAddress')}")
+            self.error(item.path, f"route '{item.name}' has next hop type VirtualAppliance "
+                                  f"but no {item.field('nextHopIpAddress')}")
             return
         self.inventory.routes.add(item.key, RouteRecord(
             item.key, table or ids.parent_key(item.key), item.name, prefix, hop, hop_ip,
@@ -243,14 +219,16 @@ class AzureReader:
         configuration = next(((props(c), c) for _, c in objects(p, "ipConfigurations")
                               if ref(props(c), "subnet")), None)
         if configuration is None:
-            self._error(item.path, f"Azure Firewall '{item.name}' has no IP configuration in a "
-                                   f"subnet ({item.field('ipConfigurations', 'subnet.id')})")
+            self.error(item.path, f"Azure Firewall '{item.name}' has no IP configuration in a "
+                                  f"subnet ({item.field('ipConfigurations', 'subnet.id')})")
             return
         settings = configuration[0]
         subnet = ref(settings, "subnet") or ""
+        policy = ref(p, "firewallPolicy")
         self.inventory.firewalls.add(item.key, FirewallRecord(
             item.key, item.name, text(sku, "tier"), ids.key_of(subnet),
-            text(settings, "privateIPAddress"), item.origin))
+            text(settings, "privateIPAddress"), item.origin,
+            ids.key_of(policy) if policy else None))
 
     def gateway(self, item: Item) -> None:
         p = item.props
@@ -263,9 +241,9 @@ class AzureReader:
         subnet = next((s for _, c in objects(p, "ipConfigurations")
                        if (s := ref(props(c), "subnet"))), None)
         if subnet is None:
-            self._error(item.path, f"virtual network gateway '{item.name}' has no IP "
-                                   "configuration in a subnet "
-                                   f"({item.field('ipConfigurations', 'subnet.id')})")
+            self.error(item.path, f"virtual network gateway '{item.name}' has no IP "
+                                  "configuration in a subnet "
+                                  f"({item.field('ipConfigurations', 'subnet.id')})")
             return
         self.inventory.gateways.add(item.key, GatewayRecord(
             item.key, item.name, kind, ids.key_of(subnet), item.origin))
@@ -298,8 +276,8 @@ class AzureReader:
         p = item.props
         subnet = ref(p, "subnet")
         if subnet is None:
-            self._error(item.path, f"private endpoint '{item.name}' has no subnet "
-                                   f"({item.field('subnet.id')})")
+            self.error(item.path, f"private endpoint '{item.name}' has no subnet "
+                                  f"({item.field('subnet.id')})")
             return
         connections = [*objects(p, "privateLinkServiceConnections"),
                        *objects(p, "manualPrivateLinkServiceConnections")]
@@ -354,13 +332,13 @@ class AzureReader:
     def zone_link(self, item: Item) -> None:
         vnet = ref(item.props, "virtualNetwork")
         if vnet is None:
-            self._error(item.path, f"private DNS zone link '{item.name}' has no virtual network "
-                                   f"({item.field('virtualNetwork.id')})")
+            self.error(item.path, f"private DNS zone link '{item.name}' has no virtual network "
+                                  f"({item.field('virtualNetwork.id')})")
             return
         self.inventory.zone_links.add(item.key, ZoneLinkRecord(
             item.key, ids.parent_key(item.key), ids.key_of(vnet), item.origin))
 
-    def _error(self, path: DataPath, message: str) -> None:
+    def error(self, path: DataPath, message: str) -> None:
         self.problems.append(Diagnostic("error", message, path))
 
 

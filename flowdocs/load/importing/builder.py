@@ -19,6 +19,7 @@ from typing import Any
 
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.importing import ids
+from flowdocs.load.importing.firewall_policy_building import FirewallPolicyBuilder
 from flowdocs.load.importing.imported import Entry, ImportedDesign, SourceSummary
 from flowdocs.load.importing.inventory import (
     EndpointRecord,
@@ -31,6 +32,7 @@ from flowdocs.load.importing.inventory import (
     VNetRecord,
 )
 from flowdocs.load.importing.naming import Namer
+from flowdocs.load.importing.nsg_building import NsgBuilder
 
 NEXT_HOP_TYPES = {t.lower(): t for t in ("VirtualAppliance", "VirtualNetworkGateway", "VnetLocal",
                                          "Internet", "None")}
@@ -88,6 +90,10 @@ class _Builder:
                 self.nics_of_endpoint.setdefault(nic.private_endpoint, []).append(nic)
         self.endpoint_nics = {n for e in inventory.endpoints for n in e.nics}
         self.peers = Counter(link.vnet for link in inventory.peerings)
+        # NSGs and firewall policies are named before the subnets and firewalls that name them.
+        self.nsgs = NsgBuilder(inventory, catalog, self.skipped, self.notes)
+        self.firewall_policies = FirewallPolicyBuilder(inventory, catalog, self.skipped,
+                                                       self.notes)
 
     def build(self, sources: list[SourceSummary], name: str, title: str) -> ImportedDesign:
         self.region = _most_common(v.location for v in self.inv.vnets) or \
@@ -112,6 +118,8 @@ class _Builder:
             "service_endpoint_policies": policies,
             "private_endpoints": self._endpoints(),
             "private_dns_zones": self._zones(),
+            "network_security_groups": self.nsgs.entries(),
+            "firewall_policies": self.firewall_policies.entries(),
         }
         candidates = self._candidates()
         return ImportedDesign(sources, head, sections, candidates,
@@ -196,6 +204,9 @@ class _Builder:
         table = self._route_table_of(subnet)
         if table is not None:
             data["route_table"] = table
+        nsg = self.nsgs.subnet_nsg(subnet)
+        if nsg is not None:
+            data["network_security_group"] = nsg
         endpoints = self._service_endpoints(subnet)
         if endpoints:
             data["service_endpoints"] = endpoints
@@ -418,9 +429,12 @@ class _Builder:
                 sku = "Standard"
                 comment.append(f"SKU tier {firewall.sku or 'not given'}: taken as Standard")
             self.firewall_ips[firewall.key] = ip
-            found.append((firewall.key, firewall.name, {"type": "azure-firewall", "sku": sku,
-                                                        "subnet": ref, "private_ip": ip},
-                          tuple(comment)))
+            data: dict[str, Any] = {"type": "azure-firewall", "sku": sku, "subnet": ref,
+                                    "private_ip": ip}
+            policy = self.firewall_policies.firewall_policy(firewall)
+            if policy is not None:
+                data["policy"] = policy
+            found.append((firewall.key, firewall.name, data, tuple(comment)))
         found.extend(self._appliances())
         namer = Namer("firewall", self.notes)
         names = namer.names((key, raw, lines[0]) for key, raw, _, lines in found)

@@ -8,10 +8,11 @@ from typing import Any
 
 from flowdocs.load.importing.inventory import Skipped
 
-# The design's lists, in the order of the format (and of the example designs).
+# The design's lists, in the order of the format (and of the example designs); the security
+# policy last, as the format's extension has it.
 SECTIONS = ("vnets", "peerings", "route_tables", "firewalls", "gateways", "vaults",
             "storage_accounts", "service_endpoint_policies", "private_endpoints",
-            "private_dns_zones")
+            "private_dns_zones", "network_security_groups", "firewall_policies")
 
 
 @dataclass(frozen=True)
@@ -55,4 +56,13 @@ class ImportedDesign:
                                 self.sections.get("vnets", []))
         counts["routes"] = sum(len(e.data.get("routes", [])) for e in
                                self.sections.get("route_tables", []))
+        # Security rules: the NSGs' own, and the firewall policies' (in every collection of
+        # every group).
+        nsg_rules = sum(len(e.data.get("rules", [])) for e in
+                        self.sections.get("network_security_groups", []))
+        policy_rules = sum(len(c.get("rules", [])) for e in
+                           self.sections.get("firewall_policies", [])
+                           for g in e.data.get("rule_collection_groups", [])
+                           for c in g.get("rule_collections", []))
+        counts["security_rules"] = nsg_rules + policy_rules
         return counts

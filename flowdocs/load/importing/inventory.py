@@ -48,6 +48,7 @@ class SubnetRecord:
     policies: tuple[str, ...]  # keys
     network_policies: str | None
     origin: Origin
+    network_security_group: str | None = None  # key
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class FirewallRecord:
     subnet: str  # key
     private_ip: str | None
     origin: Origin
+    policy: str | None = None  # key of its firewall policy
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,94 @@ class ZoneLinkRecord:
 
 
 @dataclass(frozen=True)
+class NsgRecord:
+    key: str
+    name: str
+    subnets: tuple[str, ...]  # keys: the associations the NSG reports
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class SecurityRuleRecord:
+    """One NSG rule as the export writes it: `nsg_building.py` puts its values in the
+    format's terms, or leaves it out and says why. Singular and plural fields
+    (`sourceAddressPrefix` and `sourceAddressPrefixes`) are already one list here."""
+
+    key: str
+    nsg: str  # key
+    name: str
+    priority: int
+    direction: str
+    access: str
+    protocol: str | None
+    sources: tuple[str, ...]
+    destinations: tuple[str, ...]
+    ports: tuple[str, ...]
+    source_ports: tuple[str, ...]
+    description: str | None
+    unsupported: tuple[str, ...]  # what it uses that the format has no place for
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class NsgAssociationRecord:
+    """A subnet's NSG given apart from both (Terraform's association resource)."""
+
+    subnet: str
+    nsg: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class FirewallPolicyRecord:
+    key: str
+    name: str
+    base_policy: str | None  # key
+    groups: tuple[str, ...]  # keys of the rule collection groups it lists
+    firewalls: tuple[str, ...]  # keys: the firewalls the policy reports using it
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class PolicyRuleRecord:
+    """A rule of a firewall policy's rule collection, as written."""
+
+    name: str
+    type: str  # network | application | nat, else the rule type as written
+    sources: tuple[str, ...]
+    ip_protocols: tuple[str, ...]
+    destinations: tuple[str, ...]
+    ports: tuple[str, ...]
+    protocols: tuple[tuple[str, int | None], ...]  # application rules: (type, port)
+    target_fqdns: tuple[str, ...]
+    fqdn_tags: tuple[str, ...]
+    description: str | None
+    unsupported: tuple[str, ...]
+    label: str  # what messages call it
+
+
+@dataclass(frozen=True)
+class RuleCollectionRecord:
+    name: str
+    priority: int
+    type: str  # filter | nat, else the collection type as written
+    kind: str | None  # network | application, from its rules; None when it has none
+    action: str | None
+    rules: tuple[PolicyRuleRecord, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class RuleCollectionGroupRecord:
+    key: str
+    policy: str  # key
+    name: str
+    priority: int
+    collections: tuple[RuleCollectionRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Skipped:
     """Something the design does not hold, and why: printed at the end of the design."""
 
@@ -240,5 +330,10 @@ class Inventory:
     vms: Records[VmRecord] = field(default_factory=Records)
     zones: Records[ZoneRecord] = field(default_factory=Records)
     zone_links: Records[ZoneLinkRecord] = field(default_factory=Records)
+    nsgs: Records[NsgRecord] = field(default_factory=Records)
+    security_rules: Records[SecurityRuleRecord] = field(default_factory=Records)
+    nsg_associations: list[NsgAssociationRecord] = field(default_factory=list)
+    firewall_policies: Records[FirewallPolicyRecord] = field(default_factory=Records)
+    rule_collection_groups: Records[RuleCollectionGroupRecord] = field(default_factory=Records)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[Skipped] = field(default_factory=list)

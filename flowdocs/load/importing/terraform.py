@@ -8,7 +8,7 @@ that refers to it (a subnet's id in an association), so such references are foll
 the configuration's `expressions.<attribute>.references` to the planned resource they name;
 failing that, by name (a subnet's `virtual_network_name` in its resource group).
 Attribute names are azurerm's, v3 and v4 (v4 upgrade guide): where v4 renamed one,
-both are read.
+both are read. NSGs and firewall policies are read by `terraform_policy.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flowdocs.load.diagnostics import DataPath, Diagnostic
@@ -43,42 +42,18 @@ from flowdocs.load.importing.inventory import (
     ZoneLinkRecord,
     ZoneRecord,
 )
+from flowdocs.load.importing.terraform_policy import HANDLERS as POLICY_HANDLERS
+from flowdocs.load.importing.terraform_policy import TerraformPolicyReader
+from flowdocs.load.importing.terraform_resource import INSTANCE_KEYS, Resource
 from flowdocs.load.importing.values import flag, get, location, objects, text, texts
 
 _TOKENS = re.compile(r"\[[^\]]*\]|[^.\[\]]+")
-_INSTANCE_KEYS = re.compile(r"\[(?:\"(?:[^\"\\]|\\.)*\"|[^\]]*)\]")
 # References that name no resource: locals, iteration values and the like.
 _NOT_RESOURCES = {"local", "each", "count", "path", "self", "terraform"}
 # The last module call of a module instance's address, and its instance key.
 _LAST_MODULE = re.compile(r"\.?module\.([^.\[]+)(?:\[(?:\"(?:[^\"\\]|\\.)*\"|[^\]]*)\])?$")
 # References followed through variables and outputs, at most: modules nest a few deep.
 _MAX_HOPS = 16
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One resource instance of the state or plan."""
-
-    address: str
-    module: str  # the module instance's address, "" at the root
-    mode: str  # managed | data
-    type: str
-    name: str
-    index: Any
-    values: dict[str, Any]
-    path: DataPath  # of its `values` in the file
-    key: str
-    origin: Origin
-
-    @property
-    def config_address(self) -> str:
-        prefix = "data." if self.mode == "data" else ""
-        return f"{prefix}{self.type}.{self.name}"
-
-    @property
-    def module_path(self) -> str:
-        """The module's address without instance keys: how the configuration names it."""
-        return _INSTANCE_KEYS.sub("", self.module)
 
 
 class TerraformReader:
@@ -97,23 +72,27 @@ class TerraformReader:
         self._config: dict[tuple[str, str], dict[str, Any]] = {}
         self._calls: dict[tuple[str, str], dict[str, Any]] = {}
         self._azure = AzureReader(file, inventory)
+        self.policies = TerraformPolicyReader(self)
 
     def read(self) -> None:
         version = get(self.data, "format_version")
         if not isinstance(version, str) or version.split(".")[0] != "1":
-            self._error(("format_version",), f"unsupported format_version {json.dumps(version)} "
-                                             "of terraform show -json; flowdocs reads 1.x")
+            self.error(("format_version",), f"unsupported format_version {json.dumps(version)} "
+                                            "of terraform show -json; flowdocs reads 1.x")
             return
         self._collect()
         for resource in self.resources:
             handler = _HANDLERS.get(resource.type)
+            policy_handler = POLICY_HANDLERS.get(resource.type)
             if handler is not None:
                 handler(self, resource)
+            elif policy_handler is not None:
+                policy_handler(self.policies, resource)
             elif resource.type == "azapi_resource":
                 self._azapi(resource)
             elif resource.mode == "managed":
-                self._skip(resource, _REASONS.get(resource.type, f"resource type {resource.type} "
-                                                  "is not part of the design format"))
+                self.skip(resource, _REASONS.get(resource.type, f"resource type {resource.type} "
+                                                 "is not part of the design format"))
         self.problems.extend(self._azure.problems)
 
     # Collecting ---------------------------------------------------------------------------
@@ -160,7 +139,7 @@ class TerraformReader:
         address, kind, name = text(raw, "address"), text(raw, "type"), text(raw, "name")
         values = get(raw, "values")
         if address is None or kind is None or name is None or not isinstance(values, dict):
-            self._error(path, "resource has no address, type, name or values")
+            self.error(path, "resource has no address, type, name or values")
             return None
         known_id = text(values, "id")
         key = ids.key_of(known_id) if known_id else ids.TERRAFORM_KEY_PREFIX + address
@@ -272,7 +251,7 @@ class TerraformReader:
         if match is None:
             return None  # a root variable: its value is not in the plan's references
         parent = module[:match.start()]
-        call = self._calls.get((_INSTANCE_KEYS.sub("", parent), match.group(1)))
+        call = self._calls.get((INSTANCE_KEYS.sub("", parent), match.group(1)))
         references = texts(get(get(call, "expressions"), variable), "references")
         return self._first(parent, references, depth)
 
@@ -283,7 +262,7 @@ class TerraformReader:
             instance, rest = instance + rest[0], rest[1:]
         if not rest:
             return None
-        call = self._calls.get((_INSTANCE_KEYS.sub("", module), name))
+        call = self._calls.get((INSTANCE_KEYS.sub("", module), name))
         output = get(get(get(call, "module"), "outputs"), rest[0])
         return self._first(instance, texts(get(output, "expression"), "references"), depth)
 
@@ -303,7 +282,7 @@ class TerraformReader:
         v = resource.values
         name, space = text(v, "name"), texts(v, "address_space")
         if name is None or not space:
-            self._missing(resource, "name" if name is None else "address_space")
+            self.missing(resource, "name" if name is None else "address_space")
             return
         self.inventory.vnets.add(resource.key, VNetRecord(
             resource.key, name, location(text(v, "location")), tuple(space),
@@ -319,13 +298,14 @@ class TerraformReader:
             key = ids.key_of(block_id) if block_id else \
                 ids.child_key(resource.key, "subnets", subnet_name)
             table = self.link(resource, "subnet", index, "route_table_id")
+            nsg = self.link(resource, "subnet", index, "security_group")
             policies = [ids.key_of(p) for p in texts(block, "service_endpoint_policy_ids")]
             path = (*resource.path, "subnet", index)
             self.inventory.subnets.add(key, SubnetRecord(
                 key, resource.key, subnet_name, tuple(prefixes), table,
                 tuple(texts(block, "service_endpoints")), tuple(policies),
                 _network_policies(block),
-                Origin(self.file, path, f"{resource.address}, subnet {subnet_name}")))
+                Origin(self.file, path, f"{resource.address}, subnet {subnet_name}"), nsg))
 
     def subnet(self, resource: Resource) -> None:
         v = resource.values
@@ -336,24 +316,26 @@ class TerraformReader:
         if vnet is None and not resource.key.startswith(ids.TERRAFORM_KEY_PREFIX):
             vnet = ids.parent_key(resource.key)
         if name is None or not prefixes:
-            self._missing(resource, "name" if name is None else "address_prefixes")
+            self.missing(resource, "name" if name is None else "address_prefixes")
             return
         if vnet is None:
-            self._unfollowed(resource, "virtual_network_name")
+            self.unfollowed(resource, "virtual_network_name")
             return
         policies = self.links(resource, "service_endpoint_policy_ids")
-        # The data source reports its route table; the resource leaves it to an association.
+        # The data source reports its route table and NSG; the resource leaves them to
+        # association resources.
         table = self.link(resource, "route_table_id")
+        nsg = self.link(resource, "network_security_group_id")
         self.inventory.subnets.add(resource.key, SubnetRecord(
             resource.key, vnet, name, tuple(prefixes), table,
             tuple(texts(v, "service_endpoints")), tuple(policies), _network_policies(v),
-            resource.origin))
+            resource.origin, nsg))
 
     def route_table(self, resource: Resource) -> None:
         v = resource.values
         name = text(v, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         enabled = get(v, "bgp_route_propagation_enabled")  # v4; v3 said the opposite
         disabled = (not enabled) if isinstance(enabled, bool) else \
@@ -372,7 +354,7 @@ class TerraformReader:
         if table is None and not resource.key.startswith(ids.TERRAFORM_KEY_PREFIX):
             table = ids.parent_key(resource.key)
         if table is None:
-            self._unfollowed(resource, "route_table_name")
+            self.unfollowed(resource, "route_table_name")
             return
         self._route(resource, resource.values, table, resource.path, ())
 
@@ -383,7 +365,7 @@ class TerraformReader:
         if name is None or prefix is None or hop is None:
             missing = "name" if name is None else "address_prefix" if prefix is None \
                 else "next_hop_type"
-            self._error((*path, missing), f"{resource.address}: route has no {missing}")
+            self.error((*path, missing), f"{resource.address}: route has no {missing}")
             return
         hop_ip = text(block, "next_hop_in_ip_address")
         # An appliance's IP that apply will assign (a firewall's): the resource that holds it.
@@ -396,7 +378,7 @@ class TerraformReader:
     def association(self, resource: Resource) -> None:
         subnet, table = self.link(resource, "subnet_id"), self.link(resource, "route_table_id")
         if subnet is None or table is None:
-            self._unfollowed(resource, "subnet_id" if subnet is None else "route_table_id")
+            self.unfollowed(resource, "subnet_id" if subnet is None else "route_table_id")
             return
         self.inventory.associations.append(AssociationRecord(subnet, table, resource.origin))
 
@@ -406,8 +388,8 @@ class TerraformReader:
             self.by_name("vnet", resource, "virtual_network_name")
         remote = self.link(resource, "remote_virtual_network_id")
         if vnet is None or remote is None:
-            self._unfollowed(resource, "virtual_network_name" if vnet is None
-                             else "remote_virtual_network_id")
+            self.unfollowed(resource, "virtual_network_name" if vnet is None
+                            else "remote_virtual_network_id")
             return
         # azurerm's defaults are Azure's: forwarded traffic off, VNet access on.
         self.inventory.peerings.add(resource.key, PeeringRecord(
@@ -419,21 +401,22 @@ class TerraformReader:
     def firewall(self, resource: Resource) -> None:
         v = resource.values
         if (text(v, "sku_name") or "").lower() == "azfw_hub" or objects(v, "virtual_hub"):
-            self._skip(resource, "an Azure Firewall in a Virtual WAN hub is not supported by "
-                                 "the design format")
+            self.skip(resource, "an Azure Firewall in a Virtual WAN hub is not supported by "
+                                "the design format")
             return
         name = text(v, "name")
         subnet = self.link(resource, "ip_configuration", 0, "subnet_id")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         if subnet is None:
-            self._unfollowed(resource, "ip_configuration[0].subnet_id")
+            self.unfollowed(resource, "ip_configuration[0].subnet_id")
             return
         configuration = dict(objects(v, "ip_configuration")).get(0)
         self.inventory.firewalls.add(resource.key, FirewallRecord(
             resource.key, name, text(v, "sku_tier"), subnet,
-            text(configuration, "private_ip_address"), resource.origin))
+            text(configuration, "private_ip_address"), resource.origin,
+            self.link(resource, "firewall_policy_id")))
 
     def gateway(self, resource: Resource) -> None:
         v = resource.values
@@ -441,10 +424,10 @@ class TerraformReader:
         subnet = self.link(resource, "ip_configuration", 0, "subnet_id")
         name = text(v, "name")
         if name is None or kind not in ("vpn", "expressroute"):
-            self._missing(resource, "name" if name is None else "type")
+            self.missing(resource, "name" if name is None else "type")
             return
         if subnet is None:
-            self._unfollowed(resource, "ip_configuration[0].subnet_id")
+            self.unfollowed(resource, "ip_configuration[0].subnet_id")
             return
         self.inventory.gateways.add(resource.key, GatewayRecord(
             resource.key, name, kind, subnet, resource.origin))
@@ -453,7 +436,7 @@ class TerraformReader:
         v = resource.values
         name = text(v, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         public = flag(v, "public_network_access_enabled", True)
         self.inventory.vaults.add(resource.key, VaultRecord(
@@ -463,7 +446,7 @@ class TerraformReader:
     def storage_account(self, resource: Resource) -> None:
         name = text(resource.values, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         self.inventory.storage_accounts.add(resource.key, StorageAccountRecord(
             resource.key, name, location(text(resource.values, "location")), resource.origin))
@@ -472,7 +455,7 @@ class TerraformReader:
         v = resource.values
         name = text(v, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         accounts: list[str] = []
         scopes: list[str] = []
@@ -497,10 +480,10 @@ class TerraformReader:
         name = text(v, "name")
         subnet = self.link(resource, "subnet_id")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         if subnet is None:
-            self._unfollowed(resource, "subnet_id")
+            self.unfollowed(resource, "subnet_id")
             return
         connection = dict(objects(v, "private_service_connection")).get(0)
         target_id = text(connection, "private_connection_resource_id")
@@ -519,7 +502,7 @@ class TerraformReader:
         v = resource.values
         name = text(v, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         configurations = []
         for index, block in objects(v, "ip_configuration"):
@@ -539,7 +522,7 @@ class TerraformReader:
         v = resource.values
         name = text(v, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         image = next((b for key in ("source_image_reference", "storage_image_reference")
                       for _, b in objects(v, key)), None)
@@ -551,7 +534,7 @@ class TerraformReader:
     def zone(self, resource: Resource) -> None:
         name = text(resource.values, "name")
         if name is None:
-            self._missing(resource, "name")
+            self.missing(resource, "name")
             return
         self.inventory.zones.add(resource.key, ZoneRecord(
             resource.key, name.lower(), resource.origin,
@@ -562,8 +545,8 @@ class TerraformReader:
             self.by_name("zone", resource, "private_dns_zone_name")
         vnet = self.link(resource, "virtual_network_id")
         if zone is None or vnet is None:
-            self._unfollowed(resource, "private_dns_zone_name" if zone is None
-                             else "virtual_network_id")
+            self.unfollowed(resource, "private_dns_zone_name" if zone is None
+                            else "virtual_network_id")
             return
         self.inventory.zone_links.add(resource.key, ZoneLinkRecord(
             resource.key, zone, vnet, resource.origin))
@@ -579,7 +562,7 @@ class TerraformReader:
                 body = None
         written_type = (text(v, "type") or "").split("@")[0]
         if not isinstance(body, dict) or not written_type:
-            self._skip(resource, "azapi_resource without a type and a body")
+            self.skip(resource, "azapi_resource without a type and a body")
             return
         raw = {"id": text(v, "id"), "name": text(v, "name"), "type": written_type,
                "location": text(v, "location"), "properties": get(body, "properties") or {}}
@@ -595,21 +578,21 @@ class TerraformReader:
         name = text(target.values, "name") if target is not None else None
         return f"/providers/{provider}/{name}" if provider and name else None
 
-    def _missing(self, resource: Resource, attribute: str) -> None:
+    def missing(self, resource: Resource, attribute: str) -> None:
         if self.plan and self._unknown_at_apply(resource, attribute):
-            self._skip(resource, f"{attribute} is not known until apply")
+            self.skip(resource, f"{attribute} is not known until apply")
         else:
-            self._error((*resource.path, attribute),
-                        f"{resource.address} has no {attribute}")
+            self.error((*resource.path, attribute),
+                       f"{resource.address} has no {attribute}")
 
-    def _unfollowed(self, resource: Resource, attribute: str) -> None:
-        self._skip(resource, f"{attribute} refers to nothing in the sources (a value not known "
-                             "until apply that the configuration does not trace to a resource)")
+    def unfollowed(self, resource: Resource, attribute: str) -> None:
+        self.skip(resource, f"{attribute} refers to nothing in the sources (a value not known "
+                            "until apply that the configuration does not trace to a resource)")
 
-    def _skip(self, resource: Resource, reason: str) -> None:
+    def skip(self, resource: Resource, reason: str) -> None:
         self.inventory.skipped.append(Skipped(resource.origin.label, reason))
 
-    def _error(self, path: DataPath, message: str) -> None:
+    def error(self, path: DataPath, message: str) -> None:
         self.problems.append(Diagnostic("error", message, path))
 
 
@@ -648,16 +631,15 @@ _NAMED = {
     "azurerm_virtual_network": "vnet",
     "azurerm_route_table": "route_table",
     "azurerm_private_dns_zone": "zone",
+    "azurerm_network_security_group": "nsg",
 }
 # Why some resource types are left out: Azure's reasons, where the type is Azure's.
 _REASONS = {
-    "azurerm_network_security_group": UNSUPPORTED["microsoft.network/networksecuritygroups"],
-    "azurerm_network_security_rule": UNSUPPORTED["microsoft.network/networksecuritygroups"],
-    "azurerm_subnet_network_security_group_association":
-        UNSUPPORTED["microsoft.network/networksecuritygroups"],
-    "azurerm_firewall_policy": UNSUPPORTED["microsoft.network/firewallpolicies"],
-    "azurerm_firewall_policy_rule_collection_group":
-        UNSUPPORTED["microsoft.network/firewallpolicies"],
+    "azurerm_ip_group": UNSUPPORTED["microsoft.network/ipgroups"],
+    "azurerm_network_interface_security_group_association":
+        "NSGs on network interfaces are not part of the design format (it holds subnets' NSGs)",
+    "azurerm_application_security_group":
+        UNSUPPORTED["microsoft.network/applicationsecuritygroups"],
     "azurerm_local_network_gateway": UNSUPPORTED["microsoft.network/localnetworkgateways"],
     "azurerm_virtual_network_gateway_connection": UNSUPPORTED["microsoft.network/connections"],
     "azurerm_virtual_hub": UNSUPPORTED["microsoft.network/virtualhubs"],

@@ -43,6 +43,19 @@ def text(obj: Any, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def number(obj: Any, name: str) -> int | None:
+    """`obj[name]` as an integer: a JSON number, or a string of digits (some tools write
+    priorities and ports as text)."""
+    value = get(obj, name)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def flag(obj: Any, name: str, default: bool) -> bool:
     value = get(obj, name)
     return value if isinstance(value, bool) else default
