@@ -110,15 +110,8 @@ def _nsg_problems(nsg: NetworkSecurityGroup, path: DataPath, tags: tuple[str, ..
             yield _error(f"priority {rule.priority} is already taken by {rule.direction.lower()}"
                          f" rule '{priorities[key]}'", (*rule_path, "priority"))
         priorities.setdefault(key, rule.name)
-        for field in ("source_address_prefixes", "destination_address_prefixes"):
-            for k, address in enumerate(getattr(rule, field)):
-                problem = address_problem(address, tags)
-                if problem:
-                    yield _error(problem, (*rule_path, field, k))
-        for k, ports in enumerate(rule.destination_port_ranges):
-            problem = port_problem(ports)
-            if problem:
-                yield _error(problem, (*rule_path, "destination_port_ranges", k))
+        yield from _value_problems(rule, rule_path, tags, ("source_address_prefixes",
+                                   "destination_address_prefixes"), "destination_port_ranges")
 
 
 def _policy_problems(policy: FirewallPolicy, path: DataPath, tags: tuple[str, ...]
@@ -178,15 +171,23 @@ def _collection_problems(collection: RuleCollection, path: DataPath, tags: tuple
                          "[{protocol_type: Https, port: 443}]", rule_path)
         elif not rule.target_fqdns and not rule.fqdn_tags:
             yield _error("an application rule needs target_fqdns or fqdn_tags", rule_path)
-        for field in ("source_addresses", "destination_addresses"):
-            for k, address in enumerate(getattr(rule, field)):
-                problem = address_problem(address, tags)
-                if problem:
-                    yield _error(problem, (*rule_path, field, k))
-        for k, ports in enumerate(rule.destination_ports):
-            problem = port_problem(ports)
+        yield from _value_problems(rule, rule_path, tags,
+                                   ("source_addresses", "destination_addresses"),
+                                   "destination_ports")
+
+
+def _value_problems(rule: object, path: DataPath, tags: tuple[str, ...],
+                    address_fields: tuple[str, str], ports_field: str) -> Iterator[Diagnostic]:
+    """The addresses and ports of an NSG or firewall rule, each checked where it is."""
+    for field in address_fields:
+        for k, address in enumerate(getattr(rule, field)):
+            problem = address_problem(address, tags)
             if problem:
-                yield _error(problem, (*rule_path, "destination_ports", k))
+                yield _error(problem, (*path, field, k))
+    for k, ports in enumerate(getattr(rule, ports_field)):
+        problem = port_problem(ports)
+        if problem:
+            yield _error(problem, (*path, ports_field, k))
 
 
 def _other_kind(kind: str) -> str:

@@ -223,14 +223,19 @@ def evaluate_nsg(nsg: NetworkSecurityGroup, direction: Literal["Inbound", "Outbo
 
 
 def _match_nsg_rule(rule: SecurityRule, traffic: Traffic, space: AddressSpace) -> Match:
-    protocol: Match = "yes" if rule.protocol in ("*", "Tcp") else "no"
-    if protocol == "no":
+    if rule.protocol not in ("*", "Tcp"):
         return "no"
+    return _match_addresses(rule.source_address_prefixes, rule.destination_address_prefixes,
+                            rule.destination_port_ranges, traffic, space)
+
+
+def _match_addresses(sources: list[str], destinations: list[str], ports: list[str],
+                     traffic: Traffic, space: AddressSpace) -> Match:
+    """Source, destination and port: what NSG rules and network rules match alike."""
     return combine(
-        any_of([match_source(a, traffic.source, space) for a in rule.source_address_prefixes]),
-        any_of([match_destination(a, traffic.destination, space)
-                for a in rule.destination_address_prefixes]),
-        match_ports(rule.destination_port_ranges, traffic.port),
+        any_of([match_source(a, traffic.source, space) for a in sources]),
+        any_of([match_destination(a, traffic.destination, space) for a in destinations]),
+        match_ports(ports, traffic.port),
     )
 
 
@@ -286,12 +291,8 @@ def _match_network_rule(rule: FirewallPolicyRule, traffic: Traffic, space: Addre
                         ) -> Match:
     if not any(p in ("TCP", "Any") for p in rule.ip_protocols):
         return "no"
-    return combine(
-        any_of([match_source(a, traffic.source, space) for a in rule.source_addresses]),
-        any_of([match_destination(a, traffic.destination, space)
-                for a in rule.destination_addresses]),
-        match_ports(rule.destination_ports, traffic.port),
-    )
+    return _match_addresses(rule.source_addresses, rule.destination_addresses,
+                            rule.destination_ports, traffic, space)
 
 
 def _match_application_rule(rule: FirewallPolicyRule, traffic: Traffic, fqdn: str,

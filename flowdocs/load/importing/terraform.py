@@ -349,14 +349,19 @@ class TerraformReader:
                         ("route", index))
 
     def route(self, resource: Resource) -> None:
-        table = self.link(resource, "route_table_name") or \
-            self.by_name("route_table", resource, "route_table_name")
-        if table is None and not resource.key.startswith(ids.TERRAFORM_KEY_PREFIX):
-            table = ids.parent_key(resource.key)
-        if table is None:
-            self.unfollowed(resource, "route_table_name")
-            return
-        self._route(resource, resource.values, table, resource.path, ())
+        table = self.parent(resource, "route_table_name", "route_table")
+        if table is not None:
+            self._route(resource, resource.values, table, resource.path, ())
+
+    def parent(self, resource: Resource, field: str, kind: str) -> str | None:
+        """The key of the resource that a child resource (a route, an NSG rule) belongs to,
+        named by `field`; None, reported as not followed, when it cannot be found."""
+        parent = self.link(resource, field) or self.by_name(kind, resource, field)
+        if parent is None and not resource.key.startswith(ids.TERRAFORM_KEY_PREFIX):
+            parent = ids.parent_key(resource.key)
+        if parent is None:
+            self.unfollowed(resource, field)
+        return parent
 
     def _route(self, resource: Resource, block: dict[str, Any], table: str, path: DataPath,
                at: tuple[str | int, ...]) -> None:

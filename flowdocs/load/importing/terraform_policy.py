@@ -63,6 +63,8 @@ class TerraformReading(Protocol):
 
     def unfollowed(self, resource: Resource, attribute: str) -> None: ...
 
+    def parent(self, resource: Resource, field: str, kind: str) -> str | None: ...
+
     def error(self, path: DataPath, message: str) -> None: ...
 
 
@@ -87,15 +89,9 @@ class TerraformPolicyReader:
 
     def security_rule(self, resource: Resource) -> None:
         """`azurerm_network_security_rule`: one rule, its NSG named by name."""
-        reader = self.reader
-        nsg = reader.link(resource, "network_security_group_name") or \
-            reader.by_name("nsg", resource, "network_security_group_name")
-        if nsg is None and not resource.key.startswith(ids.TERRAFORM_KEY_PREFIX):
-            nsg = ids.parent_key(resource.key)
-        if nsg is None:
-            reader.unfollowed(resource, "network_security_group_name")
-            return
-        self._security_rule(resource, resource.values, nsg, resource.path)
+        nsg = self.reader.parent(resource, "network_security_group_name", "nsg")
+        if nsg is not None:
+            self._security_rule(resource, resource.values, nsg, resource.path)
 
     def _security_rule(self, resource: Resource, block: dict[str, Any], nsg: str,
                        path: DataPath) -> None:
