@@ -27,7 +27,8 @@ REPEAT = 3
 def run() -> Section:
     section = Section("Resolve: a generated estate (issue 2)")
     section.add("1 hub + N spokes x 10 subnets, one SQL Server workload per subnet, a 50-route "
-                "table per spoke. Best of 3 runs each.")
+                "table and an NSG per spoke, a firewall policy on the hub firewall (every flow "
+                "is checked against both). Best of 3 runs each.")
     section.add()
     with tempfile.TemporaryDirectory() as folder:
         rows, headline = [], None

@@ -127,6 +127,7 @@ class PolicyEvaluator:
         self.topology = topology
         self.nsgs = {n.name: n for n in design.network_security_groups}
         self.policies = {p.name: p for p in design.firewall_policies}
+        self._ordered: dict[tuple[str, str], tuple[tuple[str, str, SecurityRule], ...]] = {}
 
     def checks(self, subnet: SubnetRef, hops: Iterable[tuple[str, str]], traffic: Traffic
                ) -> tuple[PolicyCheck, ...]:
@@ -173,24 +174,39 @@ class PolicyEvaluator:
         if name is None:
             return None
         kind: CheckKind = "nsg-outbound" if direction == "Outbound" else "nsg-inbound"
-        decision = evaluate_nsg(self.nsgs[name], direction, traffic, self._space(subnet.id))
+        nsg = self.nsgs[name]
+        ordered = self._ordered.get((name, direction))
+        if ordered is None:
+            ordered = self._ordered[(name, direction)] = nsg_rules_in_order(nsg, direction)
+        decision = evaluate_nsg(nsg, direction, traffic, self._space(subnet.id), ordered)
         return PolicyCheck(subnet.id, kind, name, decision.verdict, decision.rule,
                            decision.reason)
 
-    @functools.cache  # noqa: B019 - one evaluator per design, dropped with it
     def _space(self, subnet_id: str) -> AddressSpace:
-        """The `VirtualNetwork` tag as an NSG on this subnet sees it."""
+        """The `VirtualNetwork` tag as an NSG on this subnet sees it: the same for every
+        subnet of a VNet with the same route table."""
+        subnet = self.topology.subnets[subnet_id]
+        return self._space_of(subnet.vnet.name, subnet.subnet.route_table)
+
+    @functools.cache  # noqa: B019 - one evaluator per design, dropped with it
+    def _space_of(self, vnet: str, route_table: str | None) -> AddressSpace:
         topo = self.topology
-        subnet = topo.subnets[subnet_id]
-        vnets = [subnet.vnet.name, *topo.peered_vnets(subnet.vnet.name)]
+        vnets = [vnet, *topo.peered_vnets(vnet)]
         networks = [network_of(p) for v in vnets for p in topo.vnets[v].address_space]
-        table = topo.route_tables.get(subnet.subnet.route_table or "")
+        table = topo.route_tables.get(route_table or "")
         if table is not None:
             networks += [network_of(r.address_prefix) for r in table.routes
                          if "/" in r.address_prefix]
         return AddressSpace(tuple(networks))
 
     # Firewalls --------------------------------------------------------------------------------
+
+    @functools.cache  # noqa: B019 - one evaluator per design, dropped with it
+    def _policy(self, name: str) -> tuple[tuple[FirewallPolicy, ...],
+                                          tuple[OrderedRules, OrderedRules]]:
+        """A policy's chain and its rules in Azure's order, sorted once per design."""
+        chain = policy_chain(self.policies[name], self.policies)
+        return chain, (ordered_rules(chain, "network"), ordered_rules(chain, "application"))
 
     def firewall_check(self, firewall: Firewall, traffic: Traffic) -> tuple[PolicyCheck, bool]:
         """The firewall's verdict, and whether an application rule allowed (proxied) it."""
@@ -202,24 +218,34 @@ class PolicyEvaluator:
             return PolicyCheck(firewall.name, "firewall", None, "unknown", None,
                                f"the design gives no policy for {firewall.name}: its rules "
                                "are not evaluated"), False
-        chain = policy_chain(self.policies[firewall.policy], self.policies)
+        chain, ordered = self._policy(firewall.policy)
         space = self._space(self.topology.subnet_of_firewall(firewall).id)
-        decision = evaluate_firewall_policy(chain, traffic, space)
+        decision = evaluate_firewall_policy(chain, traffic, space, ordered)
         return (PolicyCheck(firewall.name, "firewall", firewall.policy, decision.verdict,
                             decision.rule, decision.reason), decision.proxied)
 
 
 def evaluate_nsg(nsg: NetworkSecurityGroup, direction: Literal["Inbound", "Outbound"],
-                 traffic: Traffic, space: AddressSpace) -> _Decision:
-    """The first rule of `nsg` (its own by priority, then Azure's defaults) that matches."""
-    own = sorted((r for r in nsg.rules if r.direction == direction), key=lambda r: r.priority)
-    candidates = [_Candidate(f"{nsg.name}/{r.name}", r.access, _match_nsg_rule(r, traffic, space),
-                             "NSG rule" if r in own else "default NSG rule")
-                  for r in [*own, *DEFAULT_RULES[direction]]]
+                 traffic: Traffic, space: AddressSpace,
+                 ordered: tuple[tuple[str, str, SecurityRule], ...] | None = None) -> _Decision:
+    """The first rule of `nsg` (its own by priority, then Azure's defaults) that matches.
+    `ordered` is `nsg_rules_in_order(nsg, direction)`, when the caller keeps it."""
+    ordered = ordered or nsg_rules_in_order(nsg, direction)
+    candidates = [_Candidate(name, rule.access, _match_nsg_rule(rule, traffic, space), kind)
+                  for name, kind, rule in ordered]
     decision = _first_match(candidates, traffic)
     # DenyAll* always matches: an NSG always decides.
     assert decision is not None
     return decision
+
+
+def nsg_rules_in_order(nsg: NetworkSecurityGroup, direction: Literal["Inbound", "Outbound"]
+               ) -> tuple[tuple[str, str, SecurityRule], ...]:
+    """The rules of one direction in Azure's order, with their full names: the NSG's own by
+    priority, then the defaults. Sorted once per NSG, not once per flow."""
+    own = sorted((r for r in nsg.rules if r.direction == direction), key=lambda r: r.priority)
+    return (*((f"{nsg.name}/{r.name}", "NSG rule", r) for r in own),
+            *((f"{nsg.name}/{r.name}", "default NSG rule", r) for r in DEFAULT_RULES[direction]))
 
 
 def _match_nsg_rule(rule: SecurityRule, traffic: Traffic, space: AddressSpace) -> Match:
@@ -265,14 +291,22 @@ def ordered_rules(chain: tuple[FirewallPolicy, ...], kind: str
     ]
 
 
+OrderedRules = list[tuple[str, Access, FirewallPolicyRule]]
+
+
 def evaluate_firewall_policy(chain: tuple[FirewallPolicy, ...], traffic: Traffic,
-                             space: AddressSpace) -> _Decision:
-    """Network rules, then application rules (per name the flow uses), then default deny."""
+                             space: AddressSpace,
+                             ordered: tuple[OrderedRules, OrderedRules] | None = None
+                             ) -> _Decision:
+    """Network rules, then application rules (per name the flow uses), then default deny.
+    `ordered` is the chain's (network, application) `ordered_rules`, when the caller keeps
+    them."""
+    network_rules, application = ordered or (ordered_rules(chain, "network"),
+                                             ordered_rules(chain, "application"))
     network = [_Candidate(name, access, _match_network_rule(rule, traffic, space),
                           "network rule")
-               for name, access, rule in ordered_rules(chain, "network")]
+               for name, access, rule in network_rules]
     protocol = _APPLICATION_PROTOCOLS.get(traffic.port)
-    application = ordered_rules(chain, "application")
     decisions: list[tuple[str, _Decision]] = []
     for fqdn in traffic.fqdns or ("",):
         candidates = list(network)

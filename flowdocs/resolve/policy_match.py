@@ -10,6 +10,7 @@ the deciding rule into an `unknown` verdict when it could change the outcome.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Literal
@@ -59,16 +60,20 @@ class AddressSpace:
             return "yes"
         return "maybe" if any(network.overlaps(n) for n in self.networks) else "no"
 
-    def holds_public(self) -> Match:
+    @functools.cached_property
+    def public(self) -> Match:
         """Does the tag hold a service's public endpoint? Only a user-defined route whose
-        prefix is public says so: 0.0.0.0/0 certainly, a narrower public prefix perhaps."""
+        prefix is public says so: 0.0.0.0/0 certainly, a narrower public prefix perhaps.
+        Asked for every rule of every flow, answered once."""
         public = [n for n in self.networks if not n.is_private]
         if any(n.prefixlen == 0 for n in public):
             return "yes"
         return "maybe" if public else "no"
 
 
+@functools.lru_cache(maxsize=65536)
 def network_of(text: str) -> Network:
+    """A prefix of a rule or a route, parsed once: estates repeat the same few."""
     return ipaddress.ip_network(text, strict=False)
 
 
@@ -117,7 +122,7 @@ def _match_service(rule_address: str, destination: Destination, space: AddressSp
         # The Internet tag holds Azure's public address space too (service-tags-overview).
         return "yes"
     if rule_address == VIRTUAL_NETWORK:
-        return space.holds_public()
+        return space.public
     if _is_address(rule_address):
         rule = network_of(rule_address)
         if rule.prefixlen == 0:
