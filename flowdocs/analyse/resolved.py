@@ -7,7 +7,7 @@ anything is written.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flowdocs.analyse.acceptance import acceptance_problems
@@ -72,9 +72,10 @@ class ResolvedDesign:
         return [w.format(self.path) for w in self.warnings]
 
 
-def resolve_designs(paths: Iterable[PathArg],
-                    catalog: Catalog | None = None) -> list[ResolvedDesign]:
+def resolve_designs(paths: Iterable[PathArg], catalog: Catalog | None = None,
+                    display: Callable[[PathArg], str] | None = None) -> list[ResolvedDesign]:
     """Every design under `paths`, loaded and resolved; DesignErrors (every problem of every
-    file) when any fails to load."""
+    file) when any fails to load. `display` names each file in messages."""
     catalog = catalog or default_catalog()
-    return [ResolvedDesign(d, resolve(d.design, catalog)) for d in load_designs(paths)]
+    return [ResolvedDesign(d, resolve(d.design, catalog))
+            for d in load_designs(paths, display)]

@@ -24,6 +24,7 @@ COMMANDS = {
     "rules": "flowdocs.cli.rules",
     "verify": "flowdocs.cli.verify",
     "compare": "flowdocs.cli.compare",
+    "diff": "flowdocs.cli.diff",
     "render": "flowdocs.cli.render",
     "build": "flowdocs.cli.build",
     "check": "flowdocs.cli.check",

@@ -14,6 +14,7 @@ import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from flowdocs.files import (
     MAX_DESIGN_BYTES,
@@ -50,13 +51,15 @@ def load_design_bytes(data: bytes, display: str, *, catalog: Catalog | None = No
     return _load(data, display, is_json(display), catalog or default_catalog())
 
 
-def load_designs(paths: Iterable[PathArg]) -> list[LoadedDesign]:
-    """Every design under `paths`, or DesignErrors naming every problem in every file."""
+def load_designs(paths: Iterable[PathArg],
+                 display: Callable[[Path], str] | None = None) -> list[LoadedDesign]:
+    """Every design under `paths`, or DesignErrors naming every problem in every file.
+    `display` names each file in messages (default: its path as found)."""
     loaded: list[LoadedDesign] = []
     errors: list[DesignError] = []
     for file in find_design_files(paths):
         try:
-            loaded.append(load_design(file))
+            loaded.append(load_design(file, display(file) if display else None))
         except DesignError as error:
             errors.append(error)
     by_path = {d.path: d for d in loaded}
