@@ -95,12 +95,20 @@ class Context:
     def sizing(self) -> list[Sizing]:
         return sizing(self.resolution)
 
+    def consequence(self, workload: str) -> str:
+        """What a flow that never arrives costs the workload: its backup, or its traffic."""
+        kind = self.catalog.workload_types[self.workloads[workload].type]
+        if kind.fails:
+            return kind.fails
+        return "the backup fails" if kind.target else "the workload's traffic never arrives"
+
 
 def _streams_azure_backup(workload: Workload, catalog: Catalog) -> bool:
     """SQL Server, SAP HANA, SAP ASE and MARS: agents in the VM that stream to Azure Backup's
     own storage accounts (azure-rules.md 6); not VM snapshots, not third-party agents."""
     kind = catalog.workload_types[workload.type]
-    return kind.target == "vault" and kind.access == "routed"
+    return (kind.target == "vault" and kind.access == "routed"
+            and any(f.service == "AzureBackup" for f in kind.flows))
 
 
 def _by_workload(flows: list[Flow]) -> dict[tuple[str, str], list[Flow]]:
@@ -129,7 +137,7 @@ def _undelivered(ctx: Context, status: Status, one: str, many: str) -> Iterator[
         names = ", ".join(f"{f.number} {f.service}" for f in flows)
         verb = one if len(flows) == 1 else many
         yield Breach(workload, f"{workload}: flow{'s' * (len(flows) > 1)} {names} {verb}, "
-                               f"the backup fails: {reason}", path)
+                               f"{ctx.consequence(workload)}: {reason}", path)
 
 
 def service_endpoint_policy_blocks_backup(ctx: Context) -> Iterator[Breach]:

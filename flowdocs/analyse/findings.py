@@ -20,7 +20,7 @@ from flowdocs.analyse import finding_checks as checks
 from flowdocs.analyse.acceptance import reason_for
 from flowdocs.analyse.finding_checks import Check, Context
 from flowdocs.analyse.policy_denials import flow_denied_by_policy
-from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic
 from flowdocs.resolve.flows import Resolution
 
@@ -157,7 +157,7 @@ class Finding:
 def find(resolution: Resolution, catalog: Catalog | None = None) -> list[Finding]:
     """Every finding of a resolved design: by rule id, then in design order; those the
     design accepts carry its reason (acceptance.py)."""
-    context = Context(resolution, catalog or default_catalog())
+    context = Context(resolution, catalog or resolution.catalog)
     found = [Finding(rule, *breach) for rule in RULES for breach in rule.check(context)]
     accept = resolution.design.accept
     return [replace(f, accepted=reason_for(accept, (f.id, f.subject))) for f in found]

@@ -24,7 +24,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
-from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.catalog import Catalog
 from flowdocs.resolve.flows import Flow, Resolution
 
 RuleKind = Literal["application", "network"]
@@ -42,7 +42,7 @@ class FirewallRule:
     service_tags: tuple[str, ...]
     fqdns: tuple[str, ...]
     addresses: tuple[str, ...]  # private endpoint IPs
-    protocol: Literal["Https", "TCP"]
+    protocol: Literal["Https", "TCP", "UDP"]
     port: int
     flows: tuple[str, ...]
 
@@ -72,7 +72,7 @@ class FirewallRuleSet:
 
 def firewall_rules(resolution: Resolution, catalog: Catalog | None = None) -> list[FirewallRuleSet]:
     """Every firewall of the design, in design order, with the rules its flows need."""
-    catalog = catalog or default_catalog()
+    catalog = catalog or resolution.catalog
     subnets = {w.name: w.subnet for w in resolution.design.workloads}
     topology = resolution.topology
     sets: list[FirewallRuleSet] = []
@@ -98,7 +98,7 @@ class NsgRule:
     service: str
     private_endpoint: str | None  # the endpoint the flows reach, when they reach one
     destination: str  # the service tag, or the private endpoint's IP as a /32
-    protocol: Literal["TCP"]
+    protocol: Literal["TCP", "UDP"]
     port: int
     flows: tuple[str, ...]
 
@@ -107,6 +107,7 @@ def nsg_rules(resolution: Resolution) -> list[NsgRule]:
     """Outbound rules per workload subnet, in flow order, for every routed delivered flow
     (a platform flow is not network traffic from the VM: no NSG applies to it)."""
     subnets = {w.name: w.subnet for w in resolution.design.workloads}
+    catalog = resolution.catalog
     grouped: dict[tuple[str, str, str | None], list[Flow]] = {}
     for flow in resolution.flows:
         if flow.routed and flow.access != "platform":
@@ -115,9 +116,9 @@ def nsg_rules(resolution: Resolution) -> list[NsgRule]:
     rules = []
     for (subnet, service, endpoint), flows in grouped.items():
         address = (f"{resolution.topology.private_endpoint_ips[endpoint]}/32" if endpoint
-                   else service)
-        rules.append(NsgRule(subnet, service, endpoint, address, "TCP", flows[0].port,
-                             tuple(f.id for f in flows)))
+                   else catalog.tag(service))
+        rules.append(NsgRule(subnet, service, endpoint, address, flows[0].protocol,
+                             flows[0].port, tuple(f.id for f in flows)))
     return rules
 
 
@@ -138,10 +139,13 @@ def _rule(destination: str, flows: list[Flow], sources: tuple[str, ...],
     if destination != first.service:
         ip = resolution.topology.private_endpoint_ips[destination]
         return FirewallRule(destination, "network", first.service, sources, (), (),
-                            first.fqdns, (ip,), "TCP", first.port, ids)
+                            first.fqdns, (ip,), first.protocol, first.port, ids)
     service = catalog.services[destination]
-    if service.fqdn_tag:
+    # An FQDN tag is for application rules, which see HTTPS only: a leg on another port or
+    # over UDP needs a network rule on the service tag.
+    if service.fqdn_tag and service.protocol == "TCP" and service.port == 443:
         return FirewallRule(destination, "application", destination, sources,
                             (service.fqdn_tag,), (), service.fqdns, (), "Https", service.port, ids)
-    return FirewallRule(destination, "network", destination, sources, (), (destination,),
-                        service.fqdns, (), "TCP", service.port, ids)
+    return FirewallRule(destination, "network", destination, sources, (),
+                        (catalog.tag(destination),), service.fqdns, (), service.protocol,
+                        service.port, ids)

@@ -44,16 +44,18 @@ def flow_denied_by_policy(ctx: Context) -> Iterator[Breach]:
             nsg = design.network_security_groups[nsg_index[check.policy]]
             direction = "Outbound" if kind == "nsg-outbound" else "Inbound"
             fixes = []
+            taken: set[int] = set()  # each fix takes its own priority
             for rule in needed_nsg:
                 if ids & set(rule.flows):
                     source = ctx.resolution.topology.subnets[rule.subnet].subnet.prefix
-                    fixes.append(nsg_fix(check, nsg, rule, source, direction))
+                    fixes.append(nsg_fix(check, nsg, rule, source, direction, taken))
             path = ("network_security_groups", nsg_index[check.policy])
         names = ", ".join(f"{f.number} {f.id}" for f in flows)
         plural = "s" * (len(flows) > 1)
         workloads = sorted({subnets[f.workload] for f in flows})
-        message = (f"flow{plural} {names} {'are' if plural else 'is'} denied at {at}, the "
-                   f"backup fails: {check.reason}")
+        fails = "; ".join(dict.fromkeys(ctx.consequence(f.workload) for f in flows))
+        message = (f"flow{plural} {names} {'are' if plural else 'is'} denied at {at}, "
+                   f"{fails}: {check.reason}")
         if fixes:
             message += "; fix: " + "; ".join(str(f) for f in fixes)
         elif workloads:

@@ -49,25 +49,30 @@ def firewall_rule_yaml(rule: FirewallRule) -> str:
         return (f"{{name: {_name(rule.name)}, source_addresses: {sources}, protocols: "
                 f"{protocol}, fqdn_tags: {_list(rule.fqdn_tags)}}}")
     destinations = _list((*rule.service_tags, *rule.addresses))
-    return (f"{{name: {_name(rule.name)}, ip_protocols: [TCP], source_addresses: {sources}, "
+    return (f"{{name: {_name(rule.name)}, ip_protocols: [{rule.protocol}], "
+            f"source_addresses: {sources}, "
             f"destination_addresses: {destinations}, destination_ports: ['{rule.port}']}}")
 
 
 def nsg_fix(check: PolicyCheck, nsg: NetworkSecurityGroup, needed: NsgRule, source: str,
-            direction: str) -> PolicyFix:
+            direction: str, taken: set[int] | None = None) -> PolicyFix:
     """The NSG rule that allows `needed`, at the free priority closest before the rule that
-    denies (Azure's default rules come after every priority a design may use)."""
+    denies (Azure's default rules come after every priority a design may use). `taken`
+    holds the priorities of the fixes already written for this NSG, and gains this one's."""
     denying = next((r.priority for r in nsg.rules if f"{nsg.name}/{r.name}" == check.rule),
                    _LOWEST_NSG_PRIORITY + 1)
-    taken = {r.priority for r in nsg.rules if r.direction == direction}
+    taken = taken if taken is not None else set()
+    taken |= {r.priority for r in nsg.rules if r.direction == direction}
     priority = next((p for p in range(min(denying, _LOWEST_NSG_PRIORITY + 1) - 1,
                                       _HIGHEST_NSG_PRIORITY - 1, -1) if p not in taken), None)
     where = f"add to {nsg.name}'s rules"
     if priority is None:
         where += f" (no priority before {check.rule} is free: renumber its rules first)"
         priority = _HIGHEST_NSG_PRIORITY
+    taken.add(priority)
     rule = (f"{{name: {_name('allow-' + needed.service.lower())}, priority: {priority}, "
-            f"direction: {direction}, access: Allow, protocol: Tcp, source_address_prefixes: "
+            f"direction: {direction}, access: Allow, protocol: {needed.protocol.capitalize()}, "
+            f"source_address_prefixes: "
             f"[{source}], destination_address_prefixes: [{needed.destination}], "
             f"destination_port_ranges: ['{needed.port}']}}")
     return PolicyFix(where, rule)

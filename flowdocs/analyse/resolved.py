@@ -78,4 +78,4 @@ def resolve_designs(paths: Iterable[PathArg], catalog: Catalog | None = None,
     file) when any fails to load. `display` names each file in messages."""
     catalog = catalog or default_catalog()
     return [ResolvedDesign(d, resolve(d.design, catalog))
-            for d in load_designs(paths, display)]
+            for d in load_designs(paths, display, catalog)]

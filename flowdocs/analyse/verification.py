@@ -6,9 +6,13 @@ Two questions per real table (one NIC's `az network nic show-effective-route-tab
    prefixes, next hop type and next hop IP? Rows a design cannot express are compared as
    docs/routing-rules.md says ("What real tables show that flowdocs does not"): a service
    endpoint row without its prefixes (Azure lists the service's public ranges, flowdocs names
-   the endpoint), a gateway row without its next hop IPs (the gateway's instances), a User
-   route to a service tag by its name (Azure lists the tag's ranges). Reserved `None` rows
-   beyond the documented four come and go in Azure's output: they are counted, not reported.
+   the endpoint), a gateway row whose next hops the design does not state (a gateway without
+   `instances`, an ExpressRoute gateway) with any next hop IPs, a User route to a service tag
+   by its name (Azure lists the tag's ranges). A BGP route with several next hops (ECMP: a
+   gateway's instances, a Route Server's peers) is one route, whether Azure prints a row per
+   next hop or one row with all of them: its rows are compared as one, by their set of next
+   hops. Reserved `None` rows beyond the documented four come and go in Azure's output: they
+   are counted, not reported.
 2. **Flow by flow**: route selection (resolve/routing.py) run on the *real* rows, for each
    flow that chooses a route in that subnet, from its workload or from a firewall on its way:
    does the real table send it to the same next hop (type and IP) as the page says?
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 from flowdocs.load.catalog import Catalog
@@ -63,16 +67,16 @@ class Row:
 
     @property
     def hop(self) -> tuple[str, tuple[str, ...]]:
-        """Where the row sends traffic, as far as a design can say: a gateway's next hop IPs
-        are its instances, which a design does not state, and a None row drops the traffic
-        whatever IP it was written with."""
+        """Where the row sends traffic: its next hop type and set of next hop IPs; a None
+        row drops the traffic whatever IP it was written with."""
         kind = SAME_HOP.get(self.next_hop_type, self.next_hop_type)
-        return kind, () if kind in (GATEWAY, "None") else self.next_hop_ips
+        return kind, () if kind == "None" else tuple(sorted(set(self.next_hop_ips)))
 
-    @property
-    def compared(self) -> tuple[str, str, tuple[str, tuple[str, ...]]]:
-        # The prefixes are compared by the key rows are matched on (`_key`).
-        return self.source, self.state, self.hop
+    def agrees_with(self, real: Row) -> bool:
+        """Whether this predicted row is the real one. The prefixes are compared by the key
+        rows are matched on (`_key`)."""
+        return (self.source, self.state) == (real.source, real.state) \
+            and same_hop(self.hop, real.hop)
 
     def describe(self) -> str:
         """`VirtualAppliance 10.0.1.4 (User, Active)`."""
@@ -168,7 +172,7 @@ def _check_table(resolution: Resolution, table: RealRouteTable, where: str) -> T
     subnet = topology.subnets[table.subnet]
     view = router.effective_routes(subnet)
     comparison = _RowComparison(view.routes, table.routes)
-    real_routes = _real_routes(table.routes, comparison.identities, router.catalog)
+    real_routes = _real_routes(merge_ecmp(table.routes), comparison.identities, router.catalog)
     flows = _FlowChecker(resolution, real_routes, comparison.unidentified_endpoints,
                          topology.region_of(subnet.vnet.name)).check(table.subnet)
     return TableCheck(table.subnet, table.file, where, comparison.agreed,
@@ -178,9 +182,18 @@ def _check_table(resolution: Resolution, table: RealRouteTable, where: str) -> T
 # -- row by row --------------------------------------------------------------------------------
 
 
+def same_hop(predicted: tuple[str, tuple[str, ...]], real: tuple[str, tuple[str, ...]]
+             ) -> bool:
+    """Whether a predicted next hop (type, IPs) is the real one. A gateway route predicted
+    without next hop IPs takes any: the design does not state them (docs/routing-rules.md)."""
+    if predicted[0] == GATEWAY and not predicted[1]:
+        return real[0] == GATEWAY
+    return predicted == real
+
+
 def predicted_row(route: EffectiveRoute) -> Row:
-    return Row(route.source, route.state, (route.address_prefix,), route.next_hop_type,
-               (route.next_hop_ip,) if route.next_hop_ip else ())
+    ips = route.next_hops or ((route.next_hop_ip,) if route.next_hop_ip else ())
+    return Row(route.source, route.state, (route.address_prefix,), route.next_hop_type, ips)
 
 
 def real_row(route: RealRoute) -> Row:
@@ -210,8 +223,10 @@ class _RowComparison:
         tags = {r.name for r in predicted if _is_tag_route(r) and r.name}
         groups: dict[Key, tuple[list[tuple[int, EffectiveRoute]], list[RealRoute]]] = {}
         for index, route in enumerate(predicted):
+            if route.next_hops and route.next_hop_ip != route.next_hops[0]:
+                continue  # an ECMP route is compared once, by its first row (`predicted_row`)
             groups.setdefault(_predicted_key(route), ([], []))[0].append((index, route))
-        for row in real:
+        for row in merge_ecmp(real):
             groups.setdefault(_real_key(row, tags), ([], []))[1].append(row)
         ordered: list[tuple[tuple[int, int], RowDifference]] = []
         for key, (wanted, found) in groups.items():
@@ -224,7 +239,7 @@ class _RowComparison:
         unmatched: list[tuple[int, EffectiveRoute]] = []
         for index, route in wanted:
             row = predicted_row(route)
-            same = next((r for r in left if real_row(r).compared == row.compared), None)
+            same = next((r for r in left if row.agrees_with(real_row(r))), None)
             if same is None:
                 unmatched.append((index, route))
                 continue
@@ -252,6 +267,29 @@ class _RowComparison:
     def _identify(self, key: Key, real: RealRoute, route: EffectiveRoute) -> None:
         if key[0] in ("endpoint", "tag"):
             self.identities[real.index] = route
+
+
+def merge_ecmp(rows: Sequence[RealRoute]) -> list[RealRoute]:
+    """The real rows with each BGP route's rows as one: Azure prints a route with several
+    next hops (an active-active gateway's instances, a Route Server's peers) as one row per
+    next hop, and a row may also list several. The merged row keeps the first row's place."""
+    merged: dict[tuple[object, ...], RealRoute] = {}
+    out: list[RealRoute] = []
+    for row in rows:
+        if row.source != GATEWAY:
+            out.append(row)
+            continue
+        key = (row.state, tuple(sorted(row.address_prefixes)), row.next_hop_type, row.name)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = row
+            out.append(row)
+            continue
+        ips = (*first.next_hop_ips, *(ip for ip in row.next_hop_ips
+                                      if ip not in first.next_hop_ips))
+        combined = replace(first, next_hop_ips=ips)
+        out[out.index(first)] = merged[key] = combined
+    return out
 
 
 def _is_tag_route(route: EffectiveRoute) -> bool:
@@ -312,6 +350,7 @@ def _real_routes(rows: Sequence[RealRoute], identities: dict[int, EffectiveRoute
         state = cast(Literal["Active", "Invalid"], row.state)
         hop = SAME_HOP.get(row.next_hop_type, row.next_hop_type)
         ip = ", ".join(row.next_hop_ips) or None
+        ecmp = row.next_hop_ips if len(row.next_hop_ips) > 1 else ()
         known = identities.get(row.index)
         if known is not None or row.next_hop_type == SERVICE_ENDPOINT:
             prefix = known.address_prefix if known else ", ".join(row.address_prefixes)
@@ -322,7 +361,7 @@ def _real_routes(rows: Sequence[RealRoute], identities: dict[int, EffectiveRoute
             network = ipaddress.ip_network(prefix) if is_cidr(prefix) else None
             scope = None if network else parse_service_tag(prefix, catalog)
             routes.append(EffectiveRoute(source, prefix, hop, ip, state, name=row.name,
-                                         network=network, scope=scope))
+                                         network=network, scope=scope, next_hops=ecmp))
     return routes
 
 
@@ -363,7 +402,7 @@ class _FlowChecker:
             real, contenders = choice.route, choice.contenders
         else:
             real = select_route(self.real, destination, self.region)
-        verdict: Verdict = "agrees" if _outcome(hop.route) == _outcome(real) else "differs"
+        verdict: Verdict = "agrees" if _same_outcome(hop.route, real) else "differs"
         note = ""
         if self._may_take(destination, real):
             verdict = "unknown"
@@ -389,12 +428,18 @@ class _FlowChecker:
         return ServiceDestination(flow.service, flow.region)
 
 
-def _outcome(route: EffectiveRoute | None) -> tuple[str, tuple[str, ...]] | None:
-    """Where a route sends the flow, as compared: next hop type and IP."""
-    if route is None:
-        return None
-    return Row(route.source, route.state, (), route.next_hop_type,
-               tuple(route.next_hop_ip.split(", ")) if route.next_hop_ip else ()).hop
+def _same_outcome(predicted: EffectiveRoute | None, real: EffectiveRoute | None) -> bool:
+    """Whether the real route sends the flow where the predicted one does: next hop type and
+    IPs (every next hop of an ECMP route), compared as `same_hop` compares rows."""
+    if predicted is None or real is None:
+        return predicted is real
+    return same_hop(_hop(predicted), _hop(real))
+
+
+def _hop(route: EffectiveRoute) -> tuple[str, tuple[str, ...]]:
+    ips = route.next_hops or (tuple(route.next_hop_ip.split(", ")) if route.next_hop_ip
+                              else ())
+    return Row(route.source, route.state, (), route.next_hop_type, ips).hop
 
 
 def route_text(route: EffectiveRoute | None) -> str:

@@ -9,6 +9,7 @@ import click
 from flowdocs.analyse.analysis import analyse_resolved
 from flowdocs.analyse.compare import compare
 from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
 from flowdocs.cli.pricing import price_table, prices_option
 from flowdocs.files import find_design_files
@@ -20,8 +21,10 @@ from flowdocs.write.side_by_side import comparison_document, comparison_table
 @click.command("compare")
 @click.argument("designs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @prices_option()
+@catalog_option()
 @format_option()
-def command(designs: tuple[str, ...], prices_file: str | None, output_format: str) -> None:
+def command(designs: tuple[str, ...], prices_file: str | None, catalog_file: str | None,
+            output_format: str) -> None:
     """Compare options side by side: flows, firewall crossings, monthly cost, findings.
 
     With one design: that design and every design in its folder that extends it (directly
@@ -36,7 +39,7 @@ def command(designs: tuple[str, ...], prices_file: str | None, output_format: st
     """
     prices = price_table(prices_file)
     files = list(designs) if len(designs) > 1 else _family(designs[0])
-    resolved = resolve_designs(files)
+    resolved = resolve_designs(files, catalog_of(catalog_file))
     for design in resolved:
         echo_warnings(design.warning_lines())
     comparison = compare([analyse_resolved(r, prices) for r in resolved])

@@ -14,10 +14,12 @@ from flowdocs.analyse.analysis import analyse_resolved
 from flowdocs.analyse.diff import Side, diff
 from flowdocs.analyse.diff_gates import GateSpecError, check_gates, parse_gates
 from flowdocs.analyse.resolved import ResolvedDesign, resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import dumps_json
 from flowdocs.cli.pricing import price_table, prices_option
 from flowdocs.cli.revisions import checked_out
 from flowdocs.files import atomic_write
+from flowdocs.load.catalog import Catalog
 from flowdocs.load.prices import PriceTable
 from flowdocs.write.diff_markdown import DEFAULT_MAX_CHARS, diff_markdown
 from flowdocs.write.diff_report import diff_document, diff_table
@@ -57,10 +59,11 @@ class _Source:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
 @prices_option()
+@catalog_option()
 @click.pass_context
 def command(ctx: click.Context, old: str, new: str | None, design_paths: tuple[str, ...],
             output_format: str, fail_on: str, tag: str, max_chars: int, output: str | None,
-            prices_file: str | None) -> None:
+            prices_file: str | None, catalog_file: str | None) -> None:
     """Show what a change does to the traffic: paths, firewalls, status, access, findings
     and monthly cost, flow by flow. Unchanged flows are not listed.
 
@@ -88,9 +91,10 @@ def command(ctx: click.Context, old: str, new: str | None, design_paths: tuple[s
                                  param_hint="--tag")
     before, after, pair = _sources(old, new, design_paths or ("designs",))
     prices = price_table(prices_file)
+    catalog = catalog_of(catalog_file)
     with ExitStack() as stack:
-        old_sides = stack.enter_context(_sides(before, prices))
-        new_sides = stack.enter_context(_sides(after, prices))
+        old_sides = stack.enter_context(_sides(before, prices, catalog))
+        new_sides = stack.enter_context(_sides(after, prices, catalog))
         result = diff(old_sides, new_sides, pair=pair)
     results = check_gates(result, gates)
     if output_format == "json":
@@ -132,17 +136,17 @@ def _sources(old: str, new: str | None, paths: tuple[str, ...]
 
 
 @contextmanager
-def _sides(source: _Source, prices: PriceTable) -> Iterator[list[Side]]:
+def _sides(source: _Source, prices: PriceTable, catalog: Catalog) -> Iterator[list[Side]]:
     """The source's designs, loaded, resolved and analysed."""
     if source.revision is None:
-        resolved = resolve_designs(source.paths)
+        resolved = resolve_designs(source.paths, catalog)
         yield [_side(r, r.path, prices) for r in resolved]
         return
     with checked_out(source.revision, list(source.paths)) as checkout:
         for path in checkout.missing:
             click.echo(f"flowdocs: note: {path} does not exist at {source.revision}: taken "
                        "as holding no design", err=True)
-        resolved = resolve_designs([checkout.local(p) for p in checkout.paths],
+        resolved = resolve_designs([checkout.local(p) for p in checkout.paths], catalog,
                                    display=checkout.display)
         yield [_side(r, r.path, prices) for r in resolved]
 

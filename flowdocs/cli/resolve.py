@@ -8,6 +8,7 @@ from flowdocs.analyse.analysis import analyse
 from flowdocs.analyse.costs import DesignCosts, Sizing
 from flowdocs.analyse.findings import Finding
 from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_json, echo_warnings, format_option
 from flowdocs.cli.pricing import price_table, prices_option
 from flowdocs.resolve.flows import Flow, Resolution
@@ -19,8 +20,10 @@ from flowdocs.write.tables import format_table
 @click.command("resolve")
 @click.argument("design", type=click.Path(dir_okay=False))
 @prices_option()
+@catalog_option()
 @format_option()
-def command(design: str, prices_file: str | None, output_format: str) -> None:
+def command(design: str, prices_file: str | None, catalog_file: str | None,
+            output_format: str) -> None:
     """Resolve a design's flows with Azure's routing rules, with findings and costs.
 
     Flows are numbered 1 (management) and 2 (data). `--format json` prints the output
@@ -34,7 +37,7 @@ def command(design: str, prices_file: str | None, output_format: str) -> None:
       flowdocs resolve designs/b-sql-hub-firewall.yaml --prices my-prices.yaml
     """
     prices = price_table(prices_file)
-    (resolved,) = resolve_designs([design])
+    (resolved,) = resolve_designs([design], catalog_of(catalog_file))
     echo_warnings(resolved.warning_lines())
     analysis = analyse(resolved.resolution, prices, findings=resolved.findings)
     if output_format == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_json, format_option
 from flowdocs.load.diagnostics import did_you_mean
 from flowdocs.write.contract import effective_routes_document
@@ -14,8 +15,9 @@ from flowdocs.write.tables import format_table
 @click.command("routes")
 @click.argument("design", type=click.Path(dir_okay=False))
 @click.option("--subnet", required=True, metavar="VNET/SUBNET", help="The subnet to show.")
+@catalog_option()
 @format_option()
-def command(design: str, subnet: str, output_format: str) -> None:
+def command(design: str, subnet: str, catalog_file: str | None, output_format: str) -> None:
     """Show a subnet's effective routes, as Azure computes them for its NICs.
 
     The JSON form has the shape of `az network nic show-effective-route-table`, so the two
@@ -27,7 +29,7 @@ def command(design: str, subnet: str, output_format: str) -> None:
       flowdocs routes designs/b-sql-hub-firewall.yaml --subnet vnet-hub/AzureFirewallSubnet \
         --format json
     """
-    (resolved,) = resolve_designs([design])
+    (resolved,) = resolve_designs([design], catalog_of(catalog_file))
     topology = resolved.resolution.topology
     if subnet not in topology.subnets:
         raise click.BadParameter(f"no subnet '{subnet}' in {resolved.path}"

@@ -10,6 +10,7 @@ import click
 from flowdocs.analyse.firewall_rules import firewall_rules, nsg_rules
 from flowdocs.analyse.policy_coverage import review_rules
 from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_json, echo_warnings
 from flowdocs.write.rules_export import arm_template, rules_document, rules_table
 
@@ -23,8 +24,10 @@ from flowdocs.write.rules_export import arm_template, rules_document, rules_tabl
 @click.option("--missing", is_flag=True,
               help="Only the rules the design's policy lacks: the ones whose flows an NSG or "
                    "firewall policy of the design denies.")
+@catalog_option()
 @click.pass_context
-def command(ctx: click.Context, design: str, output_format: str, missing: bool) -> None:
+def command(ctx: click.Context, design: str, output_format: str, missing: bool,
+            catalog_file: str | None) -> None:
     """Show the allow rules each firewall or NVA needs for the flows that cross it, and the
     outbound rules of the workload subnets' NSGs.
 
@@ -45,7 +48,7 @@ def command(ctx: click.Context, design: str, output_format: str, missing: bool) 
       az deployment group create -g rg-hub --template-file rules.json \\
         --parameters afwHubPolicyName=afwp-hub
     """
-    (resolved,) = resolve_designs([design])
+    (resolved,) = resolve_designs([design], catalog_of(catalog_file))
     echo_warnings(resolved.warning_lines())
     name = resolved.resolution.design.name
     sets = firewall_rules(resolved.resolution)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import click
 
 from flowdocs.analyse.resolved import resolve_designs
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_warnings
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def command(paths: tuple[str, ...], strict: bool) -> None:
+@catalog_option()
+def command(paths: tuple[str, ...], strict: bool, catalog_file: str | None) -> None:
     """Check design files (or folders of them) and report every problem.
 
     Problems print as FILE:LINE:COL: error: MESSAGE, all at once. Findings
@@ -26,7 +28,7 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
       flowdocs validate designs/
       flowdocs validate --strict designs/b-sql-hub-firewall.yaml
     """
-    resolved = resolve_designs(paths)
+    resolved = resolve_designs(paths, catalog_of(catalog_file))
     warnings = [line for r in resolved for line in r.warning_lines()]
     echo_warnings(warnings)
     flows = sum(len(r.resolution.flows) for r in resolved)
@@ -36,7 +38,7 @@ def command(paths: tuple[str, ...], strict: bool) -> None:
     if accepted:
         summary += f", {accepted} finding(s) accepted by the design"
     if failing:
-        summary += f", {failing} of severity error: the backups they name fail"
+        summary += f", {failing} of severity error: the flows they name never arrive"
     click.echo(summary, err=True)
     if failing or (strict and warnings):
         raise SystemExit(1)

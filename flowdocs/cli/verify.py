@@ -8,6 +8,7 @@ import click
 
 from flowdocs.analyse.resolved import ResolvedDesign, resolve_designs
 from flowdocs.analyse.verification import subnet_problems, verify
+from flowdocs.cli.catalog_option import catalog_of, catalog_option
 from flowdocs.cli.common import echo_json, format_option
 from flowdocs.errors import FlowdocsError
 from flowdocs.load.effective_routes import (
@@ -25,8 +26,10 @@ from flowdocs.write.verification_report import verification_document, verificati
               metavar="VNET/SUBNET=FILE",
               help="A NIC's real routes in SUBNET: the JSON of `az network nic "
                    "show-effective-route-table --output json`. Repeat it for each NIC.")
+@catalog_option()
 @format_option()
-def command(design: str, specs: tuple[str, ...], output_format: str) -> None:
+def command(design: str, specs: tuple[str, ...], catalog_file: str | None,
+            output_format: str) -> None:
     """Check a design against the effective routes Azure really computes.
 
     Compares each subnet's predicted routes with a NIC's real ones, row by row, then runs
@@ -43,7 +46,7 @@ def command(design: str, specs: tuple[str, ...], output_format: str) -> None:
       flowdocs verify design.yaml --effective-routes vnet-hub/AzureFirewallSubnet=fw.json \\
         --effective-routes vnet-spoke/snet-app=app.json --format json
     """
-    resolved, tables = _inputs(design, specs)
+    resolved, tables = _inputs(design, specs, catalog_file)
     verification = verify(resolved.resolution, tables)
     if output_format == "json":
         echo_json(verification_document(verification))
@@ -53,12 +56,13 @@ def command(design: str, specs: tuple[str, ...], output_format: str) -> None:
         raise SystemExit(1)
 
 
-def _inputs(design: str, specs: Sequence[str]) -> tuple[ResolvedDesign, list[RealRouteTable]]:
+def _inputs(design: str, specs: Sequence[str], catalog_file: str | None = None
+            ) -> tuple[ResolvedDesign, list[RealRouteTable]]:
     """The resolved design and every real table, or every problem with them at once."""
     problems: list[str] = []
     resolved: ResolvedDesign | None = None
     try:
-        (resolved,) = resolve_designs([design])
+        (resolved,) = resolve_designs([design], catalog_of(catalog_file))
     except FlowdocsError as error:
         problems += error.lines()
     tables: list[RealRouteTable] = []

@@ -10,7 +10,7 @@ import functools
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from flowdocs.files import packaged_text
 
@@ -24,10 +24,20 @@ class _Strict(BaseModel):
 
 
 class Service(_Strict):
+    """A service a leg reaches: its names, port and protocol, and the service tag that holds
+    its addresses (`tag`; the service's own name when not given, so several legs to one
+    tag on different ports are several services). `service_endpoint` and `private_endpoint`
+    say what can carry the leg off the public path (documentation, shown on the page)."""
+
     title: str
     fqdns: tuple[str, ...]
-    port: int
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["TCP", "UDP"] = "TCP"
+    tag: str | None = None
     fqdn_tag: str | None = None
+    service_endpoint: str | None = None
+    private_endpoint: str | None = None
+    source: str = ""
 
 
 class ServiceEndpointKind(_Strict):
@@ -43,13 +53,25 @@ class ServiceEndpointKind(_Strict):
 class CatalogFlow(_Strict):
     service: str
     category: Category
+    # Where the service is: `target`, the region of the workload's backup target (a vault
+    # or storage account); `client`, the workload VNet's. None: the target's region for
+    # the services its private endpoint covers, else the client's.
+    region: Literal["target", "client"] | None = None
 
 
 class WorkloadType(_Strict):
     title: str
-    target: TargetKind
+    # What the workload's `backup` names: a vault or a storage account; None: nothing.
+    target: TargetKind | None = None
     access: Literal["routed", "platform"] = "routed"
     flows: tuple[CatalogFlow, ...]
+    # The services its target's private endpoint makes private for this workload type;
+    # None: those of `private_endpoint_targets` for its target kind.
+    private_endpoint_services: tuple[str, ...] | None = None
+    # What fails when one of its flows never arrives, as findings say it; default: "the
+    # backup fails" for a type with a backup target, else its traffic never arrives.
+    fails: str | None = None
+    source: str = ""
 
 
 class Catalog(_Strict):
@@ -62,6 +84,18 @@ class Catalog(_Strict):
     private_endpoint_targets: dict[TargetKind, tuple[str, ...]]
     service_tags: tuple[str, ...]
     workload_types: dict[str, WorkloadType]
+
+    def covered(self, kind: WorkloadType) -> tuple[str, ...]:
+        """The services a private endpoint for the workload's target makes private."""
+        if kind.target is None:
+            return ()
+        if kind.private_endpoint_services is not None:
+            return kind.private_endpoint_services
+        return self.private_endpoint_targets[kind.target]
+
+    def tag(self, service: str) -> str:
+        """The service tag that holds the service's addresses."""
+        return self.services[service].tag or service
 
 
 @functools.cache

@@ -52,14 +52,16 @@ def load_design_bytes(data: bytes, display: str, *, catalog: Catalog | None = No
 
 
 def load_designs(paths: Iterable[PathArg],
-                 display: Callable[[Path], str] | None = None) -> list[LoadedDesign]:
+                 display: Callable[[Path], str] | None = None,
+                 catalog: Catalog | None = None) -> list[LoadedDesign]:
     """Every design under `paths`, or DesignErrors naming every problem in every file.
     `display` names each file in messages (default: its path as found)."""
     loaded: list[LoadedDesign] = []
     errors: list[DesignError] = []
     for file in find_design_files(paths):
         try:
-            loaded.append(load_design(file, display(file) if display else None))
+            loaded.append(load_design(file, display(file) if display else None,
+                                      catalog=catalog))
         except DesignError as error:
             errors.append(error)
     by_path = {d.path: d for d in loaded}

@@ -31,6 +31,7 @@ from flowdocs.load.model_types import (
     Title,
     WindowHours,
 )
+from flowdocs.load.network_model import GatewayConnection, LoadBalancer, RouteServer
 from flowdocs.load.policy_model import FirewallPolicy, NetworkSecurityGroup
 
 
@@ -172,6 +173,22 @@ class Gateway(Strict):
     advertised_prefixes: list[Cidr] = Field(
         [], description="Extension: on-premises prefixes learned over BGP (besides 0.0.0.0/0)."
     )
+    instances: list[IpAddress] = Field(
+        [], description="Extension: the private IPs of the gateway's instances, two for an "
+                        "active-active VPN gateway. Azure lists a VPN gateway's routes once per "
+                        "instance, next hop that instance.")
+    connections: list[GatewayConnection] = Field(
+        [], description="Extension: the gateway's connections to on-premises and the prefixes "
+                        "it learns through each.")
+
+    def learned_prefixes(self) -> list[str]:
+        """Every on-premises prefix the gateway learns, once, in design order:
+        `advertises_default_route` and `advertised_prefixes` first (an implicit BGP
+        connection, as the format had before `connections`), then each connection's."""
+        implicit = ["0.0.0.0/0"] if self.advertises_default_route else []
+        found = [*implicit, *self.advertised_prefixes,
+                 *(p for c in self.connections for p in c.learned_prefixes)]
+        return list(dict.fromkeys(found))
 
 
 class Vault(Strict):
@@ -269,6 +286,11 @@ class Design(Strict):
                         "`network_security_group`.")
     firewall_policies: list[FirewallPolicy] = Field(
         [], description="Extension: Azure Firewall policies, named by a firewall's `policy`.")
+    route_servers: list[RouteServer] = Field(
+        [], description="Extension: Azure Route Servers and the NVAs they learn routes from.")
+    load_balancers: list[LoadBalancer] = Field(
+        [], description="Extension: internal load balancers in front of firewalls or NVAs; a "
+                        "route to a frontend IP hands the flow to one of the backends.")
     accept: list[Acceptance] = Field(
         [], description="Extension: findings accepted on purpose, each with its reason. An "
                         "accepted finding stays on the page, with the reason, and no longer "

@@ -207,8 +207,9 @@ def address_problem(address: str, tags: tuple[str, ...]) -> str | None:
         return None
     base, _, region = address.partition(".")
     if base not in tags:
-        known = ", ".join(sorted(tags))
-        return f"unknown service tag '{address}'; flowdocs knows: {known}"
+        close = closest(base, sorted(tags))
+        hint = f"did you mean '{close}'?" if close else f"flowdocs knows: {', '.join(sorted(tags))}"
+        return f"unknown service tag '{address}'; {hint}"
     if region and region.lower() not in _region_tags():
         close = closest(region.lower(), sorted(_region_tags()))
         hint = f"; did you mean '{base}.{_region_tags()[close]}'?" if close else ""

@@ -18,6 +18,7 @@ from flowdocs.load.addressing import check_addressing
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic, closest
 from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
+from flowdocs.load.network_validation import check_network_parts
 from flowdocs.load.policy_validation import check_policies
 
 AZURE_FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -52,7 +53,9 @@ class _Names:
             policies={p.name for p in design.service_endpoint_policies},
             vaults={v.name for v in design.vaults},
             storage_accounts={a.name for a in design.storage_accounts},
-            gateway_vnets={g.vnet for g in design.gateways},
+            # A Route Server is the VNet's gateway for transit too (use_remote_gateways).
+            gateway_vnets=({g.vnet for g in design.gateways}
+                           | {r.vnet for r in design.route_servers}),
         )
 
 
@@ -72,6 +75,7 @@ def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
         *_firewall_rules(design, names),
         *check_addressing(design),
         *check_policies(design, catalog, unknown),
+        *check_network_parts(design, unknown),
     ]
 
 

@@ -53,14 +53,14 @@ class Plan:
 
 
 def hub_vnets(design: Design) -> set[str]:
-    """The hub column: VNets that hold a gateway, or a firewall or NVA that serves others
-    (the VNet holds no workload, or is peered with several VNets). Others are spokes, a
-    spoke with an NVA of its own included."""
+    """The hub column: VNets that hold a gateway or a Route Server, or a firewall or NVA
+    that serves others (the VNet holds no workload, or is peered with several VNets). Others
+    are spokes, a spoke with an NVA of its own included."""
     peers = Counter(vnet for peering in design.peerings for vnet in peering.vnets)
     with_workloads = {w.subnet.split("/", 1)[0] for w in design.workloads}
     filtering = {f.subnet.split("/", 1)[0] for f in design.firewalls}
     serving = {vnet for vnet in filtering if vnet not in with_workloads or peers[vnet] > 1}
-    return serving | {g.vnet for g in design.gateways}
+    return serving | {g.vnet for g in design.gateways} | {r.vnet for r in design.route_servers}
 
 
 def is_large(design: Design) -> bool:

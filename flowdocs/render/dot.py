@@ -46,6 +46,7 @@ LEGEND = {
     "flow2": ("━━▶", FLOW_COLOURS[2], "2 data flow"),
     "bypass": ("╍╍▶", INK, "dashed: goes around a firewall (reason on the arrow)"),
     "link": ("┈┈", GREY, "dotted: private link to the resource"),
+    "bgp": ("┈┈", GREY, "dotted BGP: a Route Server's session with an NVA"),
     "loop": ("━━▶", RED, "red: routing loop"),
     "denied": ("╍╍┤", RED, "red dashed: denied by policy (NSG or firewall)"),
     "crossed": ("▣", HIGHLIGHT, "firewall crossed by flows"),
@@ -190,15 +191,17 @@ def _edge(edge: SceneEdge) -> Edge:
         attrs["tooltip"] = "; ".join(edge.flows)
     colour = FLOW_COLOURS.get(number, GREY)
     font = LABEL_COLOURS.get(number, INK)
-    style = {"bypass": "dashed", "link": "dotted", "note": "dotted",
+    style = {"bypass": "dashed", "link": "dotted", "note": "dotted", "bgp": "dotted",
              "denied": "dashed"}.get(edge.style, "solid")
     if edge.style in ("loop", "denied"):
         colour = font = RED
         attrs["penwidth"] = "2.5"
-    elif edge.style in ("link", "note"):
+    elif edge.style in ("link", "note", "bgp"):
         colour, font = GREY, "#616161"
         attrs["penwidth"] = "1.2"
-    if edge.style == "note":
+    if edge.style in ("note", "bgp"):
+        # A BGP session says who talks to whom, not which way traffic goes: it must not
+        # move the nodes the flows place.
         attrs["constraint"] = "false"
     elif edge.style in ("dropped", "denied"):
         attrs["arrowhead"] = "tee"

@@ -23,6 +23,9 @@ ICON_CLASSES: dict[str, type[diagrams.Node]] = {
     "firewall": network.Firewall,
     "private-endpoint": network.PrivateEndpoint,
     "gateway": network.VirtualNetworkGateways,
+    "load-balancer": network.LoadBalancers,
+    # diagrams has no Route Server icon; route filters are its nearest kin (BGP routes).
+    "route-server": network.RouteFilters,
     "on-premises": network.LocalNetworkGateways,
     "route-table": network.RouteTables,
     "vault": storage.RecoveryServicesVaults,

@@ -14,16 +14,24 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
-from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.catalog import Catalog
 from flowdocs.load.model import Firewall
 from flowdocs.load.regions import default_regions
 from flowdocs.render import collapse
+from flowdocs.render.network_parts import (
+    balancer_detail,
+    gateway_detail,
+    hop_groups,
+    route_server_detail,
+)
+from flowdocs.resolve.appliances import hands_to_appliance, stops
 from flowdocs.resolve.bypass import REASON_ORDER, SERVICE_TAG_ROUTE, Bypasses, bypass_reason
 from flowdocs.resolve.flows import Flow, Hop, Resolution
 from flowdocs.resolve.policy_checks import PolicyCheck
 
 NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
-EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note", "denied"]
+# `bgp`: a Route Server's BGP session with an NVA peer.
+EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note", "denied", "bgp"]
 Column = Literal["on-premises", "spokes", "hub", "services"]
 COLUMNS: tuple[Column, ...] = ("on-premises", "spokes", "hub", "services")
 
@@ -91,6 +99,8 @@ class Edge:
             return (f"{numbers} loop",)
         if self.style == "link":
             return ("private link",)
+        if self.style == "bgp":
+            return ("BGP",)
         if self.style == "note":
             return ()
         first = " ".join([numbers, ", ".join(self.services)]).strip()
@@ -115,7 +125,7 @@ class Scene:
 
 def build_scene(resolution: Resolution, catalog: Catalog | None = None) -> Scene:
     """The scene of a resolution (large designs collapsed, see collapse.py)."""
-    return _Builder(resolution, catalog or default_catalog()).build()
+    return _Builder(resolution, catalog or resolution.catalog).build()
 
 
 class _Builder:
@@ -138,6 +148,7 @@ class _Builder:
         self.markers: dict[tuple[str, str], str] = {}
         # firewall -> how it denies ("no rule: default deny") -> the numbers it denies so
         self.denials: dict[str, dict[str, set[int]]] = {}
+        self.bgp_sessions: list[tuple[str, str]] = []  # (NVA node, Route Server node)
 
     def build(self) -> Scene:
         for placeholder in self.plan.placeholders:
@@ -146,10 +157,9 @@ class _Builder:
             self._add(Node(f"fw~{fw.name}", "firewall", fw.name, _firewall_detail(fw),
                           "firewall"), fw.subnet)
         for gw in self.design.gateways:
-            subnet = f"{gw.vnet}/GatewaySubnet"
-            kind = "ExpressRoute gateway" if gw.type == "expressroute" else "VPN gateway"
-            self._add(Node(f"gw~{gw.name}", "gateway", gw.name, (kind,), "gateway"),
-                      subnet if subnet in self.topology.subnets else gw.vnet)
+            self._add(Node(f"gw~{gw.name}", "gateway", gw.name, gateway_detail(gw), "gateway"),
+                      self._in_subnet(gw.vnet, "GatewaySubnet"))
+        self._network_parts()
         if self.design.gateways:
             self.nodes["onprem"] = Node("onprem", "on-premises", "On-premises network",
                                         ("beyond the gateway:", "not seen by flowdocs"),
@@ -168,12 +178,37 @@ class _Builder:
             if flow.workload in self.plan.workloads:
                 self._flow(flow)
         self._firewall_states()
+        for tail, head in self.bgp_sessions:
+            if tail in self.nodes:
+                self._edge(tail, head, (), "bgp")
         clusters = self._clusters()
         return Scene(self.design.name, self.design.title, self.nodes, clusters, self.loose,
                      list(self.edges.values()), self._order(clusters), self._legend(clusters),
                      self.plan.collapsed)
 
     # -- nodes ----------------------------------------------------------------------------
+
+    def _in_subnet(self, vnet: str, subnet: str) -> str:
+        """`VNET/SUBNET` where the design has that subnet, else the VNet."""
+        ref = f"{vnet}/{subnet}"
+        return ref if ref in self.topology.subnets else vnet
+
+    def _network_parts(self) -> None:
+        """Route Servers, joined to their NVA peers by their BGP sessions, and internal load
+        balancers (network_parts.py)."""
+        for server in self.design.route_servers:
+            node_id = f"rs~{server.name}"
+            if not self._add(Node(node_id, "route-server", server.name,
+                                  route_server_detail(server, self.topology), "route-server"),
+                             self._in_subnet(server.vnet, "RouteServerSubnet")):
+                continue
+            for peer in server.peers:
+                firewall = self.topology.firewall_by_ip.get(peer.peer_ip)
+                if firewall is not None:
+                    self.bgp_sessions.append((f"fw~{firewall.name}", node_id))
+        for balancer in self.design.load_balancers:
+            self._add(Node(f"lb~{balancer.name}", "load-balancer", balancer.name,
+                           balancer_detail(balancer), "load-balancer"), balancer.subnet)
 
     def _add(self, node: Node, place: str) -> bool:
         """Adds a node in its subnet (or VNet); False when that VNet is collapsed away."""
@@ -230,26 +265,38 @@ class _Builder:
         reason = bypass_reason(flow) if bypassed else None
         for name in bypassed:
             self.bypassed.setdefault(name, {}).setdefault(reason or "", set()).add(flow.number)
+        # Hops an appliance pair shares are drawn side by side (network_parts.hop_groups).
+        groups = hop_groups(self.topology, flow)
         if flow.access == "on-premises":
             ids.append("onprem")
-        for index, (tail, head) in enumerate(pairwise(ids)):
-            last = index == len(ids) - 2
-            final = last and flow.routed
-            named = final and not head.startswith("service~")
-            denied = index >= denied_from
-            self._edge(tail, head, (flow.number,), "denied" if denied else style, flow,
-                       SHORT_SERVICE.get(flow.service, flow.service) if named else None,
-                       self._note(flow, reason) if final else None,
-                       _denier(denial) if denial is not None and index == denied_from
-                       else None)
-        if flow.status == "dropped":
-            self._drop(flow, ids[-1])
-        elif flow.status == "loop":
-            route = flow.hops[-1].route
-            back = self.topology.firewall_by_ip.get(route.next_hop_ip or "") if route else None
-            if back is not None:
-                self._edge(ids[-1], f"fw~{back.name}", (flow.number,), "loop", flow)
+            groups.append((len(ids) - 1,))
+        for position, (tails, heads) in enumerate(pairwise(groups)):
+            final = position == len(groups) - 2 and flow.routed
+            for index, head_index in ((t, h) for t in tails for h in heads):
+                tail, head = ids[index], ids[head_index]
+                named = final and not head.startswith("service~")
+                denied = index >= denied_from
+                self._edge(tail, head, (flow.number,), "denied" if denied else style, flow,
+                           SHORT_SERVICE.get(flow.service, flow.service) if named else None,
+                           self._note(flow, reason) if final else None,
+                           _denier(denial) if denial is not None and index == denied_from
+                           else None)
+        for last in groups[-1]:
+            if flow.status == "dropped":
+                self._drop(flow, ids[last])
+            elif flow.status == "loop":
+                self._loop_back(flow, ids[last])
         self._route_notes(flow)
+
+    def _loop_back(self, flow: Flow, last: str) -> None:
+        """A loop's way back: to the appliance (or one of the pair) it came from."""
+        route = flow.hops[-1].route
+        found = stops(self.topology, route, flow.port)[0] \
+            if route is not None and hands_to_appliance(route) else None
+        seen = {h.node for h in flow.hops[:-1]}
+        back = next((f for f in (found.firewalls if found else ()) if f.name in seen), None)
+        if back is not None:
+            self._edge(last, f"fw~{back.name}", (flow.number,), "loop", flow)
 
     def _denied_edge(self, flow: Flow, denial: PolicyCheck) -> int:
         """The index of the first edge a denial stops (edge i leaves hop i): the edge out of
@@ -279,7 +326,8 @@ class _Builder:
         return note
 
     def _hop_id(self, node: str, kind: str) -> str:
-        prefix = {"workload": "w", "firewall": "fw", "private-endpoint": "pe", "gateway": "gw"}
+        prefix = {"workload": "w", "firewall": "fw", "private-endpoint": "pe", "gateway": "gw",
+                  "load-balancer": "lb"}
         if kind == "service":
             return self._service(node)
         return f"{prefix[kind]}~{node}"
@@ -289,7 +337,7 @@ class _Builder:
               note: str | None = None, denied_by: str | None = None) -> None:
         # Flows of one number that share a hop share the edge; a loop's way back is one edge
         # for every number, since it is the same misrouting.
-        key = (tail, head, style) if style in ("loop", "link", "note") \
+        key = (tail, head, style) if style in ("loop", "link", "note", "bgp") \
             else (tail, head, numbers, style, note, denied_by)
         edge = self.edges.get(key)
         if edge is None:
@@ -329,7 +377,9 @@ class _Builder:
             subnet = self._subnet_of(hop.node, hop.kind)
             if subnet is None or subnet.split("/", 1)[0] in self.plan.hidden_vnets:
                 continue
-            title = route.table if route.source == "User" else "BGP (from the gateway)"
+            title = route.table if route.source == "User" else (
+                f"BGP (from {route.route_server})" if route.route_server
+                else "BGP (from the gateway)")
             note_id = f"routes~{subnet}~{title}"
             note = self.nodes.get(note_id)
             if note is None:
@@ -337,7 +387,7 @@ class _Builder:
                                                   icon="route-table", state="note")
                 self.places.setdefault(subnet, []).append(note_id)
                 self._edge(note_id, self._hop_id(hop.node, hop.kind), (), "note")
-            hop_to = route.next_hop_ip or route.gateway or route.next_hop_type
+            hop_to = route.hop_ips or route.gateway or route.next_hop_type
             text = f"{route.address_prefix} → {hop_to}"
             for i, line in enumerate(note.routes):
                 if line.text == text:
@@ -445,7 +495,7 @@ class _Builder:
         styles = {e.style for e in self.edges.values()}
         states = {n.state for n in self.nodes.values()}
         keys = [f"flow{n}" for n in (1, 2)]
-        keys += [k for k in ("bypass", "link", "loop", "denied") if k in styles]
+        keys += [k for k in ("bypass", "link", "loop", "denied", "bgp") if k in styles]
         keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed")
                  if k in states]
         if any(c.region for c in clusters):

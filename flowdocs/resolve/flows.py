@@ -6,6 +6,7 @@ rules and the costs: nothing downstream re-derives a path.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -15,10 +16,12 @@ from flowdocs.load.catalog import (
     Catalog,
     CatalogFlow,
     TargetKind,
+    WorkloadType,
     default_catalog,
 )
-from flowdocs.load.model import Design, Firewall, PrivateEndpoint, Workload
+from flowdocs.load.model import Design, PrivateEndpoint, Workload
 from flowdocs.load.regions import RegionTable, default_regions
+from flowdocs.resolve.appliances import Stops, hands_to_appliance, next_hop_ips, stops
 from flowdocs.resolve.dns import NameResolution, NameResolver, region_of_target, region_of_vnet
 from flowdocs.resolve.policy import PolicyEvaluator, Traffic
 from flowdocs.resolve.policy_checks import PolicyCheck
@@ -36,7 +39,8 @@ from flowdocs.resolve.topology import SubnetRef, Topology, parse_address
 Access = Literal["platform", "public", "service-endpoint", "private-endpoint", "on-premises"]
 # `denied`: routed to its destination, and an NSG or firewall on the way denies it (policy.py).
 Status = Literal["delivered", "denied", "dropped", "loop"]
-NodeKind = Literal["workload", "firewall", "service", "private-endpoint", "gateway"]
+NodeKind = Literal["workload", "firewall", "service", "private-endpoint", "gateway",
+                   "load-balancer"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Flow:
     dns: NameResolution | None = None
     # What the NSGs and firewalls on the path say of the flow, in path order (policy.py).
     policy: tuple[PolicyCheck, ...] = ()
+    protocol: Literal["TCP", "UDP"] = "TCP"
 
     @property
     def id(self) -> str:
@@ -125,6 +130,9 @@ class Resolution:
     topology: Topology
     router: Router
     flows: list[Flow]
+    # The catalog the flows were resolved with: outputs read services and workload types
+    # from it, so a user's catalog (--catalog) reaches every page and rule.
+    catalog: Catalog = dataclasses.field(default_factory=default_catalog)
 
     def __str__(self) -> str:
         return "\n".join(str(f) for f in self.flows)
@@ -145,43 +153,49 @@ def resolve(design: Design, catalog: Catalog | None = None,
         kind = catalog.workload_types[workload.type]
         client_vnet = workload.subnet.split("/", 1)[0]
         target = _target(workload, kind.target)
-        target_region = region_of_target(design, kind.target, target)
+        target_region = (region_of_target(design, kind.target, target) if kind.target
+                         else region_of_vnet(design, client_vnet))
         for spec in _ordered_flows(kind.flows):
             service = catalog.services[spec.service]
-            covered = spec.service in catalog.private_endpoint_targets[kind.target]
+            covered = spec.service in catalog.covered(kind)
             # Azure Backup and its storage are the vault's (Azure Backup writes to storage
             # accounts in the vault's region); a customer's account is in its own region.
             # Entra ID and Resource Manager have no target: they are taken in the client's
-            # region, as the design's region was before regions were per VNet.
-            region = target_region if covered else region_of_vnet(design, client_vnet)
+            # region, as the design's region was before regions were per VNet. A leg can
+            # say where its service is (Site Recovery's cache storage is in the source).
+            at_target = spec.region == "target" or (spec.region is None and covered)
+            region = target_region if at_target else region_of_vnet(design, client_vnet)
             dns: NameResolution | None = None
             if kind.access == "platform":
                 path = _platform_path(workload.name, spec.service)
             else:
-                endpoint = _private_endpoint_for(workload, spec.service, kind.target, topology,
-                                                 catalog)
-                if endpoint is not None:
+                endpoint = _private_endpoint_for(workload, spec.service, kind, topology, catalog)
+                if endpoint is not None and kind.target is not None:
                     dns = names.resolve(client_vnet, kind.target, spec.service, target_region,
                                         endpoint)
                     if not dns.private:
                         # The names resolve to the public address: the flow takes the path
                         # of the service's public endpoint (azure-rules.md 4, Corrections).
                         endpoint = None
-                path = paths.follow(workload, spec.service, endpoint, region)
+                path = paths.follow(workload, spec.service, endpoint, region,
+                                    catalog.tag(spec.service))
             checks = policy.checks(workload, spec.service, region, path)
             status: Status = ("denied" if path.status == "delivered"
                               and any(c.verdict == "denied" for c in checks) else path.status)
             flows.append(Flow(
                 workload=workload.name, service=spec.service, category=spec.category,
-                fqdns=service.fqdns, port=service.port, access=path.access, status=status,
+                fqdns=service.fqdns, port=service.port, protocol=service.protocol,
+                access=path.access, status=status,
                 reason=path.reason, firewalls=path.firewalls, peerings=path.peerings,
                 hops=path.hops, private_endpoint=path.private_endpoint, region=region,
                 dns=dns, policy=checks))
-    return Resolution(design, topology, router, flows)
+    return Resolution(design, topology, router, flows, catalog)
 
 
-def _target(workload: Workload, kind: TargetKind) -> str | None:
-    """The vault or storage account the workload's backup writes to."""
+def _target(workload: Workload, kind: TargetKind | None) -> str | None:
+    """The vault or storage account the workload's backup writes to, if its type has one."""
+    if kind is None:
+        return None
     return workload.backup.vault if kind == "vault" else workload.backup.storage_account
 
 
@@ -203,7 +217,7 @@ def _platform_path(workload: str, service: str) -> FlowPath:
                     private_endpoint=None)
 
 
-def _private_endpoint_for(workload: Workload, service: str, target_kind: TargetKind,
+def _private_endpoint_for(workload: Workload, service: str, kind: WorkloadType,
                           topology: Topology, catalog: Catalog) -> str | None:
     """The private endpoint that could make this flow private, if any (azure-rules.md 4).
 
@@ -211,8 +225,8 @@ def _private_endpoint_for(workload: Workload, service: str, target_kind: TargetK
     endpoints for one target, the one in the workload's VNet is used, else one in a peered
     VNet, else the first.
     """
-    target = _target(workload, target_kind)
-    if target is None or service not in catalog.private_endpoint_targets[target_kind]:
+    target = _target(workload, kind.target)
+    if target is None or service not in catalog.covered(kind):
         return None
     endpoints = topology.private_endpoints_by_target.get(target, [])
     if not endpoints:
@@ -238,12 +252,15 @@ class PathCache:
         self._paths: dict[tuple[ViewKey, str, str | None, str | None], FlowPath] = {}
 
     def follow(self, workload: Workload, service: str, endpoint: str | None,
-               region: str | None = None) -> FlowPath:
+               region: str | None = None, tag: str | None = None) -> FlowPath:
+        """`tag`: the service tag that holds the service's addresses (default: `service`);
+        each service has one, so the service names the path in the cache."""
         subnet = self.topology.subnets[workload.subnet]
         key = (self.router.effective_routes(subnet).key, service, region, endpoint)
         path = self._paths.get(key)
         if path is None:
-            follower = PathFollower(self.topology, self.router, service, endpoint, region)
+            follower = PathFollower(self.topology, self.router, service, endpoint, region,
+                                    tag)
             path = self._paths[key] = follower.follow(workload.name, subnet)
         first, *rest = path.hops
         if first.node == workload.name:
@@ -280,11 +297,19 @@ class PolicyCache:
                 PolicyDestination(address=parse_address(
                     self.topology.private_endpoint_ips[path.private_endpoint]))
                 if path.access == "private-endpoint" and path.private_endpoint
-                else PolicyDestination(service=service, region=region,
-                                       region_tag=self._region_tag(region)))
-            traffic = Traffic(subnet.network, destination, spec.port, spec.fqdns, spec.fqdn_tag)
+                else self._service_destination(service, region))
+            traffic = Traffic(subnet.network, destination, spec.port, spec.fqdns, spec.fqdn_tag,
+                              spec.protocol)
             found = self._checks[key] = self.evaluator.checks(subnet, hops, traffic)
         return found
+
+    def _service_destination(self, service: str, region: str | None) -> PolicyDestination:
+        """The service's public endpoint, by its tag: in a region only for the tags of Azure
+        services (`Internet` is everywhere)."""
+        tag = self.catalog.tag(service)
+        if tag not in self.catalog.service_tags:
+            return PolicyDestination(service=tag)
+        return PolicyDestination(service=tag, region=region, region_tag=self._region_tag(region))
 
     def _region_tag(self, region: str | None) -> str | None:
         """`WestEurope`: how a regional service tag spells the region."""
@@ -297,72 +322,85 @@ class PathFollower:
     """Follows one flow from its workload, hop by hop (azure-rules.md 5)."""
 
     def __init__(self, topology: Topology, router: Router, service: str,
-                 private_endpoint: str | None, region: str | None = None) -> None:
+                 private_endpoint: str | None, region: str | None = None,
+                 tag: str | None = None) -> None:
         self.topology = topology
         self.router = router
         self.service = service
         self.private_endpoint = private_endpoint
+        # Routes know services by their service tag: two legs to one tag on different
+        # ports (AKS's tunnel to AzureCloud) are two services with the same tag.
         self.destination: Destination = (
             AddressDestination(topology.private_endpoint_ips[private_endpoint])
-            if private_endpoint else ServiceDestination(service, region)
+            if private_endpoint else ServiceDestination(tag or service, region)
         )
 
     def follow(self, workload: str, subnet: SubnetRef) -> FlowPath:
         """The path of this flow from `workload` in `subnet`."""
         topo = self.topology
-        node: str = workload
+        # The nodes the flow is at: one, or the appliances a load balancer or an ECMP route
+        # hands it to (any one of them takes it: appliances.py).
+        nodes: tuple[str, ...] = (workload,)
         kind: NodeKind = "workload"
         hops: list[Hop] = []
         firewalls: list[str] = []
         peerings: list[str] = []
-        visited = {node}
+        visited = set(nodes)
         origin = subnet.vnet.name  # where the packets' source address is (peering forwarding)
         while True:
             view = self.router.effective_routes(subnet)
             route = self.router.select_route(view, self.destination)
-            hops.append(Hop(node, kind, route))
+            hops.extend(Hop(node, kind, route) for node in nodes)
             if route is None:
                 return self._end(hops, firewalls, peerings, "dropped", None,
                                  f"no route covers {self.destination} in {subnet.id}")
-            hop_type = route.next_hop_type
-            if hop_type == "VirtualAppliance":
-                firewall, why = self._appliance(route, subnet, peerings, origin)
-                if firewall is None:
+            if hands_to_appliance(route):
+                found, why = self._appliance(route, subnet, peerings, origin)
+                if found is None:
                     return self._end(hops, firewalls, peerings, "dropped", None,
                                      f"{route.label()}: {why}")
-                if firewall.name in visited:
-                    cycle = " > ".join([*(h.node for h in hops), firewall.name])
+                back = next((f.name for f in found.firewalls if f.name in visited), None)
+                if back is not None:
+                    cycle = " > ".join([*(h.node for h in hops), back])
                     return self._end(hops, firewalls, peerings, "loop", None,
-                                     f"{route.label()}: back to {firewall.name}, a loop ({cycle})")
-                visited.add(firewall.name)
-                firewalls.append(firewall.name)
-                node, kind = firewall.name, "firewall"
-                subnet = topo.subnet_of_firewall(firewall)
+                                     f"{route.label()}: back to {back}, a loop ({cycle})")
+                hops.extend(Hop(balancer.name, "load-balancer") for balancer in found.balancers)
+                nodes, kind = tuple(f.name for f in found.firewalls), "firewall"
+                visited.update(nodes)
+                firewalls.extend(nodes)
+                # Assumed: alternatives route alike from the first one's subnet (a load
+                # balancer's backends share one subnet: network_validation.py).
+                subnet = topo.subnet_of_firewall(found.firewalls[0])
                 continue
             return self._terminal(route, subnet, hops, firewalls, peerings, origin)
 
     def _appliance(self, route: EffectiveRoute, subnet: SubnetRef, peerings: list[str],
-                   origin: str) -> tuple[Firewall | None, str]:
-        """The appliance a VirtualAppliance route hands the flow to; else None and why.
+                   origin: str) -> tuple[Stops | None, str]:
+        """The appliances a route hands the flow to (appliances.py); else None and why.
 
-        Azure does not route to a next hop recursively: the IP must lie in the subnet's own
-        VNet or in a directly peered one, whatever User routes cover it (azure-rules.md 5).
+        Azure does not route to a next hop recursively: each next hop IP must lie in the
+        subnet's own VNet or in a directly peered one, whatever User routes cover it
+        (azure-rules.md 5).
         """
-        ip = route.next_hop_ip or ""
-        firewall = self.topology.firewall_by_ip.get(ip)
-        if firewall is None:
-            return None, f"no firewall or NVA of the design has IP {ip}"
-        reach = self.router.reaching_route(self.router.effective_routes(subnet), ip)
-        if reach is None:
-            return None, (f"next hop {ip} ({firewall.name}) is neither in {subnet.vnet.name} "
-                          f"nor in a VNet peered with it")
-        if reach.next_hop_type == "VNetPeering":
-            refused = self.topology.forwarding_refused(
-                self.topology.subnet_of_firewall(firewall).vnet.name, subnet.vnet.name, origin)
-            if refused is not None:
-                return None, refused
-            peerings.append(reach.peering or "")
-        return firewall, ""
+        found, why = stops(self.topology, route, self.router.catalog.services[self.service].port)
+        if found is None:
+            return None, why
+        view = self.router.effective_routes(subnet)
+        crossed: list[str] = []  # next hops in one peered VNet cross its peering once
+        for ip in next_hop_ips(route):
+            name, vnet = self.topology.appliance_at(ip)
+            reach = self.router.reaching_route(view, ip)
+            if reach is None:
+                return None, (f"next hop {ip} ({name}) is neither in {subnet.vnet.name} "
+                              f"nor in a VNet peered with it")
+            if reach.next_hop_type == "VNetPeering":
+                refused = self.topology.forwarding_refused(vnet, subnet.vnet.name, origin)
+                if refused is not None:
+                    return None, refused
+                if reach.peering not in crossed:
+                    crossed.append(reach.peering or "")
+        peerings.extend(crossed)
+        return found, ""
 
     def _terminal(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
                   firewalls: list[str], peerings: list[str], origin: str) -> FlowPath:

@@ -94,9 +94,10 @@ class Traffic:
     port: int
     fqdns: tuple[str, ...]
     fqdn_tag: str | None
+    protocol: Literal["TCP", "UDP"] = "TCP"
 
     def __str__(self) -> str:
-        return f"TCP {self.port} from {self.source} to {self.destination}"
+        return f"{self.protocol} {self.port} from {self.source} to {self.destination}"
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def nsg_rules_in_order(nsg: NetworkSecurityGroup, direction: Literal["Inbound", 
 
 
 def _match_nsg_rule(rule: SecurityRule, traffic: Traffic, space: AddressSpace) -> Match:
-    if rule.protocol not in ("*", "Tcp"):
+    if rule.protocol not in ("*", traffic.protocol.capitalize()):
         return "no"
     return _match_addresses(rule.source_address_prefixes, rule.destination_address_prefixes,
                             rule.destination_port_ranges, traffic, space)
@@ -306,7 +307,8 @@ def evaluate_firewall_policy(chain: tuple[FirewallPolicy, ...], traffic: Traffic
     network = [_Candidate(name, access, _match_network_rule(rule, traffic, space),
                           "network rule")
                for name, access, rule in network_rules]
-    protocol = _APPLICATION_PROTOCOLS.get(traffic.port)
+    # Application rules proxy TCP connections of HTTP, HTTPS and MSSQL only.
+    protocol = _APPLICATION_PROTOCOLS.get(traffic.port) if traffic.protocol == "TCP" else None
     decisions: list[tuple[str, _Decision]] = []
     for fqdn in traffic.fqdns or ("",):
         candidates = list(network)
@@ -323,7 +325,7 @@ def evaluate_firewall_policy(chain: tuple[FirewallPolicy, ...], traffic: Traffic
 
 def _match_network_rule(rule: FirewallPolicyRule, traffic: Traffic, space: AddressSpace
                         ) -> Match:
-    if not any(p in ("TCP", "Any") for p in rule.ip_protocols):
+    if not any(p in (traffic.protocol, "Any") for p in rule.ip_protocols):
         return "no"
     return _match_addresses(rule.source_addresses, rule.destination_addresses,
                             rule.destination_ports, traffic, space)
@@ -379,8 +381,8 @@ def _default_deny(chain: tuple[FirewallPolicy, ...], traffic: Traffic, protocol:
         if len(chain) > 1 else ""
     reason = f"no rule of {chain[-1].name}{names} allows {traffic}: default deny"
     if protocol is None:
-        reason += (f"; port {traffic.port} is not HTTP, HTTPS or MSSQL, so only a network rule "
-                   "can allow it, never an application rule")
+        reason += (f"; {traffic.protocol} {traffic.port} is not HTTP, HTTPS or MSSQL, so only a "
+                   "network rule can allow it, never an application rule")
     return _Decision("denied", None, reason)
 
 
@@ -417,8 +419,9 @@ def policy_assumptions(design: Design) -> list[str]:
     if not design.network_security_groups and not design.firewall_policies:
         return []
     return [
-        "Security policy: a flow may come from any address of its workload's subnet; flows "
-        "are TCP. An NVA does not translate source addresses. Azure Firewall translates the "
+        "Security policy: a flow may come from any address of its workload's subnet, on the "
+        "protocol and port its service has in the catalog. An NVA does not translate source "
+        "addresses. Azure Firewall translates the "
         "source to its own address when an application rule allows a flow, and not for a "
         "network rule to a private address. Threat intelligence, DNAT, IP groups and the "
         "firewall's built-in infrastructure rule collection are not evaluated.",

@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple
 
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.model import RouteTable
+from flowdocs.resolve.gateway_routes import learned_routes
 from flowdocs.resolve.topology import SubnetRef, Topology, parse_address, parse_network
 
 Source = Literal["Default", "User", "VirtualNetworkGateway"]
@@ -138,6 +139,10 @@ class EffectiveRoute:
     peering: str | None = None  # VNetPeering: the peering's id, A~B
     gateway: str | None = None  # VirtualNetworkGateway: the gateway and its VNet
     gateway_vnet: str | None = None
+    # A route with several next hops (ECMP: a gateway's instances, a Route Server's peers)
+    # is one row per next hop, each with its own `next_hop_ip`; every row names them all.
+    next_hops: tuple[str, ...] = ()
+    route_server: str | None = None  # VirtualNetworkGateway: the Route Server that set it
     private_endpoint: str | None = None  # InterfaceEndpoint: the private endpoint
     note: str | None = None  # why Azure shows the route differently from how it was written
     origin: tuple[str | int, ...] | None = None  # design path of a User route, for diagnostics
@@ -153,14 +158,21 @@ class EffectiveRoute:
         return self.network == DEFAULT_ROUTE
 
     @property
+    def hop_ips(self) -> str | None:
+        """The next hop IPs as one text: all of an ECMP route's, else its own."""
+        return ", ".join(self.next_hops) if self.next_hops else self.next_hop_ip
+
+    @property
     def outcome(self) -> tuple[str, str | None, str | None]:
-        """Where the route sends traffic: routes with the same outcome are interchangeable."""
-        return (self.next_hop_type, self.next_hop_ip, self.gateway)
+        """Where the route sends traffic: routes with the same outcome are interchangeable
+        (the rows of one ECMP route among them)."""
+        return (self.next_hop_type, self.hop_ips, self.gateway)
 
     def label(self) -> str:
         """The route in one line, as `reason` shows it."""
         where = self.source if self.table is None else f"{self.source}, {self.table}/{self.name}"
-        hop = f"{self.next_hop_type} {self.next_hop_ip}" if self.next_hop_ip else self.next_hop_type
+        ips = self.hop_ips
+        hop = f"{self.next_hop_type} {ips}" if ips else self.next_hop_type
         return f"{self.address_prefix} ({where}) -> {hop}"
 
 
@@ -308,15 +320,19 @@ class Router:
         return _settle_states(routes, topo)
 
     def _bgp_routes(self, vnet: str) -> list[EffectiveRoute]:
+        """The routes gateways and Route Servers program, one row per next hop."""
         found: list[EffectiveRoute] = []
-        for gateway in self.topology.remote_gateways(vnet):
-            prefixes = (["0.0.0.0/0"] if gateway.advertises_default_route else [])
-            prefixes += list(gateway.advertised_prefixes)
-            for prefix in prefixes:
+        for learned in learned_routes(self.topology, vnet):
+            gateway, server = learned.gateway, learned.route_server
+            for ip in learned.next_hops or (None,):
                 found.append(
-                    EffectiveRoute("VirtualNetworkGateway", prefix, "VirtualNetworkGateway",
-                                   network=parse_network(prefix), gateway=gateway.name,
-                                   gateway_vnet=gateway.vnet)
+                    EffectiveRoute("VirtualNetworkGateway", learned.prefix,
+                                   "VirtualNetworkGateway", ip,
+                                   network=parse_network(learned.prefix),
+                                   gateway=gateway.name if gateway else None,
+                                   gateway_vnet=gateway.vnet if gateway else None,
+                                   next_hops=learned.next_hops,
+                                   route_server=server.name if server else None)
                 )
         return found
 

@@ -22,6 +22,7 @@ from flowdocs.load.model import (
     VNet,
     Workload,
 )
+from flowdocs.load.network_model import LoadBalancer, RouteServer
 
 # Azure keeps the first four addresses and the last of every subnet for itself.
 # learn.microsoft.com/azure/virtual-network/virtual-networks-faq (reserved addresses)
@@ -68,6 +69,8 @@ class Topology:
     firewall_by_ip: dict[str, Firewall] = field(init=False)
     workload_by_ip: dict[str, Workload] = field(init=False)
     gateways_by_vnet: dict[str, list[Gateway]] = field(init=False)
+    route_servers_by_vnet: dict[str, list[RouteServer]] = field(init=False)
+    load_balancer_by_ip: dict[str, LoadBalancer] = field(init=False)
     peerings_by_vnet: dict[str, list[tuple[Peering, str]]] = field(init=False)
     private_endpoint_ips: dict[str, str] = field(init=False)
     private_endpoint_ip_set: set[str] = field(init=False)
@@ -85,6 +88,10 @@ class Topology:
         self.gateways_by_vnet = {}
         for g in d.gateways:
             self.gateways_by_vnet.setdefault(g.vnet, []).append(g)
+        self.route_servers_by_vnet = {}
+        for server in d.route_servers:
+            self.route_servers_by_vnet.setdefault(server.vnet, []).append(server)
+        self.load_balancer_by_ip = {lb.frontend_ip: lb for lb in d.load_balancers}
         self.peerings_by_vnet = {}
         for p in d.peerings:
             a, b = p.vnets
@@ -98,6 +105,13 @@ class Topology:
 
     def subnet_of_firewall(self, firewall: Firewall) -> SubnetRef:
         return self.subnets[firewall.subnet]
+
+    def appliance_at(self, ip: str) -> tuple[str, str]:
+        """The name and VNet of the load balancer or firewall whose address is `ip`; the
+        address must be one of theirs."""
+        balancer = self.load_balancer_by_ip.get(ip)
+        place = balancer.subnet if balancer else self.firewall_by_ip[ip].subnet
+        return (balancer or self.firewall_by_ip[ip]).name, place.split("/", 1)[0]
 
     def peered_vnets(self, vnet: str) -> list[str]:
         return [remote for _, remote in self.peerings_by_vnet.get(vnet, [])]
@@ -118,11 +132,24 @@ class Topology:
         through a peering whose `vnet` link uses remote gateways and whose remote link allows
         gateway transit (virtual-network-manage-peering)."""
         found = list(self.gateways_by_vnet.get(vnet, []))
-        for peering, remote in self.peerings_by_vnet.get(vnet, []):
-            if peering.link(vnet).use_remote_gateways and \
-                    peering.link(remote).allow_gateway_transit:
-                found.extend(self.gateways_by_vnet.get(remote, []))
+        for remote in self._transit_vnets(vnet):
+            found.extend(self.gateways_by_vnet.get(remote, []))
         return found
+
+    def serving_route_servers(self, vnet: str) -> list[RouteServer]:
+        """Route Servers that program their peers' routes into subnets of `vnet`: its own,
+        and a peered VNet's reached the way a remote gateway is (use remote gateways on
+        `vnet`'s link, gateway transit on the other), as Learn's Route Server FAQ says."""
+        found = list(self.route_servers_by_vnet.get(vnet, []))
+        for remote in self._transit_vnets(vnet):
+            found.extend(self.route_servers_by_vnet.get(remote, []))
+        return found
+
+    def _transit_vnets(self, vnet: str) -> list[str]:
+        """The peered VNets whose gateways `vnet` uses."""
+        return [remote for peering, remote in self.peerings_by_vnet.get(vnet, [])
+                if peering.link(vnet).use_remote_gateways
+                and peering.link(remote).allow_gateway_transit]
 
     def forwarding_refused(self, into: str, from_vnet: str, origin: str) -> str | None:
         """Why the peering refuses a packet that crosses from `from_vnet` into `into`, or None.
@@ -151,6 +178,7 @@ def _assign_private_endpoint_ips(topology: Topology) -> dict[str, str]:
     taken: set[str] = {pe.ip for pe in design.private_endpoints if pe.ip}
     taken |= {f.private_ip for f in design.firewalls}
     taken |= {w.ip for w in design.workloads if w.ip}
+    taken |= {lb.frontend_ip for lb in design.load_balancers}
     assigned: dict[str, str] = {}
     for pe in design.private_endpoints:
         if pe.ip:

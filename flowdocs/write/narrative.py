@@ -447,7 +447,7 @@ class _Narrator:
         return md("{name}", name=firewall.name) if firewall else md("{ip}", ip=code(ip or "?"))
 
     def _private_endpoint_possible(self) -> bool:
-        return self.flow.service in self.catalog.private_endpoint_targets[self.kind.target]
+        return self.flow.service in self.catalog.covered(self.kind)
 
     def _skipped_zones(self) -> tuple[str, ...]:
         """The private DNS zones that do not answer for the client's VNet, when that is why

@@ -19,7 +19,7 @@ from flowdocs.analyse.analysis import Analysis, Resolved, analyse_resolved
 from flowdocs.analyse.compare import compare
 from flowdocs.analyse.findings import Finding, severity_counts
 from flowdocs.analyse.verification import Verification
-from flowdocs.load.catalog import Catalog, default_catalog
+from flowdocs.load.catalog import Catalog
 from flowdocs.load.prices import PriceTable
 from flowdocs.load.regions import default_regions
 from flowdocs.resolve.bypass import Bypasses
@@ -127,8 +127,8 @@ def page_context(resolved: Resolved, *, source: str, digest: str, diagram: Diagr
     links another design's page; `verification` compares the page with real effective
     routes, when the build was given them.
     """
-    catalog = catalog or default_catalog()
     resolution = resolved.resolution
+    catalog = catalog or resolution.catalog
     design = resolution.design
     review = review_of(resolution, catalog)
     return {
@@ -178,8 +178,8 @@ def flow_row(flow: Flow, catalog: Catalog) -> FlowRow:
         number=flow.number,
         workload=flow.workload,
         service=catalog.services[flow.service].title,
-        endpoints=md("{fqdns} (TCP {port})", fqdns=join(map(code, flow.fqdns), "<br>"),
-                     port=flow.port),
+        endpoints=md("{fqdns} ({protocol} {port})", fqdns=join(map(code, flow.fqdns), "<br>"),
+                     protocol=flow.protocol, port=flow.port),
         path=path_text(flow, catalog),
         firewalls=join(flow.firewalls) if flow.firewalls else Md("none"),
         access=flow.access or "none",

@@ -463,7 +463,7 @@ def test_validate_prints_findings_and_strict_fails_on_them():
         f"{design}:44:25", f"{design}:62:25"]
     assert lines[0].endswith("[FD001 error]") and lines[1].endswith("[FD002 error]")
     assert lines[-1] == ("1 design(s) valid, 7 flows, 2 warning(s), 2 of severity error: "
-                         "the backups they name fail")
+                         "the flows they name never arrive")
     assert run_cli("validate", "--strict", design).exit_code == 1
 
 

@@ -58,12 +58,12 @@ def test_routes_of_an_unknown_subnet_suggests_the_closest():
 
 def test_validate_a_folder():
     result = run_cli("validate", DESIGNS)
-    # (g) shows a review catching a dropped and a looping flow, (j) a flow its firewall
-    # policy denies: validate fails on them.
+    # (g) shows a review catching a dropped and a looping flow, (j) and (n) flows their
+    # firewall policy denies: validate fails on them.
     assert result.exit_code == 1, result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"{len(EXAMPLES)} design(s) valid")
     assert result.stderr.splitlines()[-1].endswith(
-        ", 3 of severity error: the backups they name fail")
+        ", 4 of severity error: the flows they name never arrive")
 
 
 def test_validate_a_missing_path():

@@ -366,9 +366,11 @@ def test_markdown_past_max_chars_keeps_the_summary(tmp_path):
     assert len(comment) <= 1000
     lines = comment.splitlines()
     assert lines[0] == "<!-- flowdocs-diff -->"
-    assert lines[1] == (
-        "### flowdocs: 40 flows changed, 1 newly denied, 7 newly dropped or looping, 3 new error "
-        "findings, 10 designs added, monthly cost +$9,580.50 ⚠️")
+    # The headline is the full comment's: every example design added, with all its flows.
+    assert lines[1] == full.splitlines()[1]
+    designs = len(list(DESIGNS.glob("*.yaml")))
+    assert re.fullmatch(rf"### flowdocs: \d+ flows changed, .*{designs} designs added, monthly "
+                        r"cost \+\$[\d,]+\.\d\d ⚠️", lines[1])
     assert "<details>" not in comment
     assert f"_Details left out: the comment would be {len(full):,} characters, over 1,000." in comment
     assert "| `a-vm-backup` | added |" in comment

@@ -60,10 +60,11 @@ POLICY = VALID.replace(
     """)
 
 KNOWN_TAGS = (
-    "AppService, AzureActiveDirectory, AzureBackup, AzureCloud, AzureContainerRegistry, "
-    "AzureCosmosDB, AzureDataLake, AzureKeyVault, AzureLoadBalancer, AzureMonitor, "
-    "AzureResourceManager, AzureSiteRecovery, CognitiveServicesManagement, EventHub, "
-    "GuestAndHybridManagement, Internet, ServiceBus, Sql, Storage, VirtualNetwork")
+    "AppService, AzureActiveDirectory, AzureArcInfrastructure, AzureBackup, AzureCloud, "
+    "AzureContainerRegistry, AzureCosmosDB, AzureDataLake, AzureKeyVault, AzureLoadBalancer, "
+    "AzureMonitor, AzureResourceManager, AzureSiteRecovery, AzureTrafficManager, "
+    "CognitiveServicesManagement, EventHub, GuestAndHybridManagement, Internet, "
+    "MicrosoftContainerRegistry, ServiceBus, Sql, Storage, StorageSyncService, VirtualNetwork")
 BAD_PORTS = "expected ports from 0 to 65535, low to high, found"
 
 
@@ -287,10 +288,17 @@ def test_unknown_service_tag() -> None:
                          "destination_addresses: [Storage.WestEurope]",
                          "destination_addresses: [Storag.WestEurope]")
     assert errors(text) == [
-        f"design.yaml:50:40: error: unknown service tag 'Storag'; flowdocs knows: {KNOWN_TAGS}",
-        "design.yaml:66:41: error: unknown service tag 'Storag.WestEurope'; flowdocs knows: "
-        f"{KNOWN_TAGS}",
+        "design.yaml:50:40: error: unknown service tag 'Storag'; did you mean 'Storage'?",
+        "design.yaml:66:41: error: unknown service tag 'Storag.WestEurope'; did you mean "
+        "'Storage'?",
     ]
+
+
+def test_unknown_service_tag_far_from_any_lists_the_known_ones() -> None:
+    text = policy_edited("destination_address_prefixes: [Storage]",
+                         "destination_address_prefixes: [Xyzzy]")
+    assert errors(text) == [
+        f"design.yaml:50:40: error: unknown service tag 'Xyzzy'; flowdocs knows: {KNOWN_TAGS}"]
 
 
 def test_unknown_region_of_a_regional_tag() -> None:

@@ -417,3 +417,12 @@ def test_warm_build_notices_a_changed_base_outside_the_design_folder(tmp_path, d
     base.write_text(base.read_text().replace("region: westeurope", "region: northeurope"))
     assert mkdocs(root).returncode == 0
     assert "Region: northeurope." in page.read_text()
+
+
+def test_the_catalog_page_lists_every_workload_type_and_service():
+    """docs/catalog.md is the reference of the shipped catalog: nothing in it may go unlisted."""
+    from flowdocs.load.catalog import default_catalog
+    page = (Path(__file__).parents[2] / "docs/catalog.md").read_text()
+    catalog = default_catalog()
+    for name in (*catalog.workload_types, *catalog.services):
+        assert f"`{name}`" in page, name
