@@ -16,6 +16,9 @@ break) ships with the plugin and is added to every site that uses it, before the
 `extra_css`, which can override it.
 With `effective_routes`, a design's page is verified against real effective route tables
 (`flowdocs verify`), and the tables are watched while serving.
+With `catalog`, designs use a user's workload types and services (`--catalog FILE`), merged
+over the shipped catalog; the file is watched while serving, and a change to it makes the
+pages and diagrams anew.
 MkDocs 2 drops plugins; `flowdocs build` writes the same pages for any engine.
 """
 
@@ -57,6 +60,9 @@ class FlowdocsConfig(base.Config):
     # nic show-effective-route-table -o json), relative to mkdocs.yml, that the design's page
     # is verified against.
     effective_routes = c.Type(dict, default={})
+    # A user's catalog (the shape of flowdocs/data/catalog.yaml), relative to mkdocs.yml,
+    # merged over the shipped one: what `--catalog FILE` gives the command line.
+    catalog = c.Optional(c.Type(str))
 
 
 class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
@@ -72,9 +78,11 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
         self.templates = templates
         cache = root / self.config.cache_dir
         self.tables = effective_route_files(self.config.effective_routes, root)
+        self.catalog = _near(root / self.config.catalog) if self.config.catalog else None
         options = SiteOptions(designs=(self.designs,), templates=templates,
                               prefix=_prefix(self.config.output), base_dir=root,
-                              cache_dir=cache, effective_routes=self.tables)
+                              cache_dir=cache, effective_routes=self.tables,
+                              catalog=self.catalog)
         try:
             self.site: StartedSite = start(options, in_order=True)
             self.reference = (format_reference(templates, cache)
@@ -142,6 +150,8 @@ class FlowdocsPlugin(BasePlugin[FlowdocsConfig]):
                     server.watch(path)
             for _, _, table in self.tables:
                 server.watch(os.fspath(table))
+            if self.catalog is not None:
+                server.watch(os.fspath(self.catalog))
         return server
 
 

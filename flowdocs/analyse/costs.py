@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from flowdocs.load.model import Design
 from flowdocs.load.model_types import FirewallSku
 from flowdocs.load.prices import PeeringPrice, PriceTable, RegionPrices
 from flowdocs.resolve.flows import Flow, Resolution
@@ -129,6 +130,10 @@ def monthly_gb(flow: Flow, daily_gb: float | None, prices: PriceTable) -> Decima
     return Decimal(str(daily_gb)) * prices.days_per_month
 
 
+def own_flow_names(design: Design) -> frozenset[str]:
+    return frozenset(f.name for f in design.flows)
+
+
 def compute_costs(resolution: Resolution, prices: PriceTable) -> DesignCosts:
     """Every monthly charge of the design, per flow and fixed, with sizing and notes."""
     design = resolution.design
@@ -137,11 +142,17 @@ def compute_costs(resolution: Resolution, prices: PriceTable) -> DesignCosts:
     volumes: dict[str, Decimal] = {}
     charges: list[Charge] = []
     notes: list[str] = []
+    catalog = resolution.catalog
     for workload in design.workloads:
-        if workload.backup.daily_gb is None and workload.type != "azure-vm":
+        # A subnet source (a design's own flow) has no flows of its own to price.
+        if (workload.backup.daily_gb is None and workload.type != "azure-vm"
+                and catalog.workload_types[workload.type].flows):
             notes.append(f"{workload.name} states no daily_gb: its flows are not priced")
+    own = own_flow_names(design)
     for flow in resolution.flows:
-        volume = monthly_gb(flow, workloads[flow.workload].backup.daily_gb, prices)
+        # A design's own flow states its own volume.
+        daily = flow.daily_gb if flow.service in own else workloads[flow.workload].backup.daily_gb
+        volume = monthly_gb(flow, daily, prices)
         if volume is None:
             continue
         if flow.status != "delivered":

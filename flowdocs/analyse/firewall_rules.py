@@ -116,7 +116,7 @@ def nsg_rules(resolution: Resolution) -> list[NsgRule]:
     rules = []
     for (subnet, service, endpoint), flows in grouped.items():
         address = (f"{resolution.topology.private_endpoint_ips[endpoint]}/32" if endpoint
-                   else catalog.tag(service))
+                   else flows[0].address or catalog.tag(service))
         rules.append(NsgRule(subnet, service, endpoint, address, flows[0].protocol,
                              flows[0].port, tuple(f.id for f in flows)))
     return rules
@@ -140,6 +140,10 @@ def _rule(destination: str, flows: list[Flow], sources: tuple[str, ...],
         ip = resolution.topology.private_endpoint_ips[destination]
         return FirewallRule(destination, "network", first.service, sources, (), (),
                             first.fqdns, (ip,), first.protocol, first.port, ids)
+    if first.address is not None:
+        # A design's own flow to an address: a workload's IP, or a prefix it names.
+        return FirewallRule(destination, "network", destination, sources, (), (), first.fqdns,
+                            (first.address,), first.protocol, first.port, ids)
     service = catalog.services[destination]
     # An FQDN tag is for application rules, which see HTTPS only: a leg on another port or
     # over UDP needs a network rule on the service tag.

@@ -17,11 +17,14 @@ def flow_denied_by_policy(ctx: Context) -> Iterator[Breach]:
     """One finding per place and denying rule, with the flows it denies and the rules that
     would let them through."""
     resolution = ctx.resolution
-    groups: dict[tuple[str, str, str | None], list[tuple[Flow, PolicyCheck]]] = {}
+    # Flows denied at one place by one rule for one reason (the same traffic from one
+    # subnet, or by default to one destination) make one finding.
+    groups: dict[tuple[str, str, str | None, str], list[tuple[Flow, PolicyCheck]]] = {}
     for flow in resolution.flows:
         for check in flow.policy:
             if check.verdict == "denied":
-                groups.setdefault((check.at, check.kind, check.rule), []).append((flow, check))
+                key = (check.at, check.kind, check.rule, check.reason)
+                groups.setdefault(key, []).append((flow, check))
     if not groups:
         return
     design = resolution.design
@@ -29,7 +32,7 @@ def flow_denied_by_policy(ctx: Context) -> Iterator[Breach]:
     needed_nsg = nsg_rules(resolution)
     nsg_index = {n.name: i for i, n in enumerate(design.network_security_groups)}
     subnets = {w.name: w.subnet for w in design.workloads}
-    for (at, kind, _), denied in groups.items():
+    for (at, kind, _, _), denied in groups.items():
         flows = [flow for flow, _ in denied]
         check = denied[0][1]
         ids = {f.id for f in flows}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flowdocs.cli.catalog_option import catalog_option
 from flowdocs.cli.common import echo_warnings
 from flowdocs.load.effective_routes import parse_spec
 from flowdocs.write.site import DEFAULT_CACHE, DEFAULT_OUTPUT, SiteOptions, prepare, write
@@ -13,7 +14,8 @@ from flowdocs.write.site import DEFAULT_CACHE, DEFAULT_OUTPUT, SiteOptions, prep
 
 def site_options(paths: tuple[str, ...], templates: str | None,
                  cache_dir: str | None = None,
-                 effective_routes: tuple[tuple[str, str, Path], ...] = ()) -> SiteOptions:
+                 effective_routes: tuple[tuple[str, str, Path], ...] = (),
+                 catalog: str | None = None) -> SiteOptions:
     """The options both `build` and `check` take; designs default to `designs/`."""
     return SiteOptions(
         designs=tuple(Path(p) for p in paths) or (Path("designs"),),
@@ -21,6 +23,7 @@ def site_options(paths: tuple[str, ...], templates: str | None,
         base_dir=Path("."),
         cache_dir=Path(cache_dir) if cache_dir else None,
         effective_routes=effective_routes,
+        catalog=Path(catalog) if catalog else None,
     )
 
 
@@ -62,15 +65,18 @@ cache_option = click.option(
 @templates_option
 @cache_option
 @effective_routes_option
+@catalog_option()
 @strict_option
 def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
-            effective_routes: tuple[tuple[str, str, Path], ...], strict: bool) -> None:
+            effective_routes: tuple[tuple[str, str, Path], ...], catalog_file: str | None,
+            strict: bool) -> None:
     """Write a page per design, an index and the diagrams (SVG) into the generated folder.
 
     PATHS are design files or folders of them (default: designs/). Every design is
     validated and every page rendered before anything is written; unchanged files are
     left alone, and the pages of designs that no longer exist are removed. Pages and
-    diagrams of unchanged designs come from the cache.
+    diagrams of unchanged designs come from the cache. With --catalog, designs may use
+    your own workload types; a change to the catalog makes the pages anew.
 
     \b
     Examples:
@@ -78,8 +84,9 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
       flowdocs build designs/ --output docs/generated --templates my-templates/
       flowdocs build --effective-routes \\
         c-sql-storage-service-endpoint:vnet-spoke-sql/snet-sql=routes/sqlvm01.json
+      flowdocs build --catalog my-catalog.yaml
     """
-    site = prepare(site_options(paths, templates, cache_dir, effective_routes))
+    site = prepare(site_options(paths, templates, cache_dir, effective_routes, catalog_file))
     echo_warnings(site.warnings)
     if strict and site.warnings:
         site.close()

@@ -4,12 +4,14 @@ shipped catalog, for every verb that resolves designs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from flowdocs.cli.common import F
-from flowdocs.load.catalog import Catalog
-from flowdocs.load.user_catalog import load_catalog
+
+if TYPE_CHECKING:
+    from flowdocs.load.catalog import Catalog
 
 
 def catalog_option() -> Callable[[F], F]:
@@ -22,5 +24,8 @@ def catalog_option() -> Callable[[F], F]:
 
 def catalog_of(path: str | None) -> Catalog:
     """The shipped catalog with the user's file merged in; its problems shown located
-    (`FILE:LINE:COL: error: ...`, exit 1)."""
+    (`FILE:LINE:COL: error: ...`, exit 1). Imported here, when a verb runs: the loader
+    brings pydantic and the catalog, which `build` and `check` only need in their workers."""
+    from flowdocs.load.user_catalog import load_catalog
+
     return load_catalog(path)

@@ -18,6 +18,7 @@ from flowdocs.cli.build import (
     strict_option,
     templates_option,
 )
+from flowdocs.cli.catalog_option import catalog_option
 from flowdocs.cli.common import echo_warnings
 from flowdocs.write.check import check
 
@@ -28,9 +29,11 @@ from flowdocs.write.check import check
 @templates_option
 @cache_option
 @effective_routes_option
+@catalog_option()
 @strict_option
 def command(paths: tuple[str, ...], output: str, templates: str | None, cache_dir: str,
-            effective_routes: tuple[tuple[str, str, Path], ...], strict: bool) -> None:
+            effective_routes: tuple[tuple[str, str, Path], ...], catalog_file: str | None,
+            strict: bool) -> None:
     """Validate every design and verify that the generated folder is current.
 
     Each page is generated in memory (or recalled from the cache) and compared byte for
@@ -42,12 +45,14 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
     Examples:
       flowdocs check
       flowdocs check designs/ --output docs/generated --strict
+      flowdocs check --catalog my-catalog.yaml
     """
     fix = build_command(paths, {"--output": output, "--templates": templates,
                                 "--cache-dir": cache_dir},
-                        [f"{design}:{subnet}={file}" for design, subnet, file in effective_routes])
-    report = check(site_options(paths, templates, cache_dir, effective_routes), Path(output),
-                   fix)
+                        [f"{design}:{subnet}={file}" for design, subnet, file in effective_routes],
+                        catalog_file)
+    report = check(site_options(paths, templates, cache_dir, effective_routes, catalog_file),
+                   Path(output), fix)
     site = report.site
     echo_warnings(report.warnings)
     for problem in report.problems:
@@ -61,11 +66,11 @@ def command(paths: tuple[str, ...], output: str, templates: str | None, cache_di
 
 
 def build_command(paths: tuple[str, ...], options: dict[str, str | None],
-                  effective_routes: Sequence[str] = ()) -> str:
+                  effective_routes: Sequence[str] = (), catalog: str | None = None) -> str:
     """The `flowdocs build` that brings the output `check` compared up to date: the same
-    design paths, each option (`--output`, `--templates`, `--cache-dir`) that was given and
-    every `--effective-routes`, shell-quoted. `--strict` is left out: the build must write
-    even when designs warn."""
+    design paths, each option (`--output`, `--templates`, `--cache-dir`) that was given,
+    every `--effective-routes` and the `--catalog`, shell-quoted. `--strict` is left out:
+    the build must write even when designs warn."""
     context = click.get_current_context()
     words = ["flowdocs", "build", *paths]
     for option, value in options.items():
@@ -75,4 +80,6 @@ def build_command(paths: tuple[str, ...], options: dict[str, str | None],
             words += [option, value]
     for spec in effective_routes:
         words += ["--effective-routes", spec]
+    if catalog is not None:
+        words += ["--catalog", catalog]
     return shlex.join(words)

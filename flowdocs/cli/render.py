@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flowdocs.cli.catalog_option import catalog_option
 from flowdocs.cli.common import echo_warnings
 from flowdocs.render import FORMATS
 from flowdocs.render.designs import render_design_files
@@ -36,8 +37,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-cache", is_flag=True, help="Render everything, and store nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None,
               help="Diagrams rendered at once [default: one per core].")
+@catalog_option()
 def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dpi: int,
-            cache_dir: str, no_cache: bool, jobs: int | None) -> None:
+            cache_dir: str, no_cache: bool, jobs: int | None, catalog_file: str | None) -> None:
     """Draw each design's resolved flows: spokes, hub, Azure services, numbered arrows.
 
     DESIGNS are design files or folders of them. Nothing is drawn unless every design
@@ -52,10 +54,12 @@ def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dp
     Examples:
       flowdocs render designs/ -o docs/showcase
       flowdocs render designs/b-sql-hub-firewall.yaml --format png,pdf --dpi 200
+      flowdocs render designs/ --catalog my-catalog.yaml
     """
     with sigterm_exits():  # a killed render ends its worker and `dot` processes too
         run = render_design_files(designs, Path(out_dir), RenderOptions(formats, dpi),
-                                  None if no_cache else Path(cache_dir), workers=jobs)
+                                  None if no_cache else Path(cache_dir), workers=jobs,
+                                  catalog=catalog_file)
     echo_warnings(run.warnings)
     click.echo(f"{run.designs} diagram(s) in {out_dir}: {run.result.rendered} rendered, "
                f"{run.result.cached} unchanged (cached)", err=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field
 
+from flowdocs.load.flow_model import OwnFlow
 from flowdocs.load.model_types import (
     Cidr,
     DailyGb,
@@ -291,6 +292,9 @@ class Design(Strict):
     load_balancers: list[LoadBalancer] = Field(
         [], description="Extension: internal load balancers in front of firewalls or NVAs; a "
                         "route to a frontend IP hands the flow to one of the backends.")
+    flows: list[OwnFlow] = Field(
+        [], description="Extension: the design's own flows (application traffic), resolved, "
+                        "drawn, checked and costed like the catalog's.")
     accept: list[Acceptance] = Field(
         [], description="Extension: findings accepted on purpose, each with its reason. An "
                         "accepted finding stays on the page, with the reason, and no longer "

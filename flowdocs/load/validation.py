@@ -17,6 +17,7 @@ from typing import Protocol
 from flowdocs.load.addressing import check_addressing
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.diagnostics import DataPath, Diagnostic, closest
+from flowdocs.load.flow_validation import check_own_flows
 from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
 from flowdocs.load.network_validation import check_network_parts
 from flowdocs.load.policy_validation import check_policies
@@ -75,6 +76,7 @@ def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
         *_firewall_rules(design, names),
         *check_addressing(design),
         *check_policies(design, catalog, unknown),
+        *check_own_flows(design, catalog, unknown),
         *check_network_parts(design, unknown),
     ]
 

@@ -6,8 +6,8 @@ each length-prefixed so that no two lists of parts hash alike. What goes into ea
 key is decided where the output is made, and says so there:
 
 - `diagram`: one rendered format of a DOT text (`batch.py`: DOT, format, dpi, renderer).
-- `design`: a design file loaded, resolved and drawn (`designs.py`: flowdocs' code, the file
-  and every base it extends).
+- `design`: a design file loaded, resolved and drawn (`designs.py`: flowdocs' code, the file,
+  every base it extends, and the user's catalog, by its digest, when one is given).
 - `page`, `index`: a site page and the design's row on the index (`write/site.py`).
 
 An output may depend on files that are found only while making it: a variant's bases. Such

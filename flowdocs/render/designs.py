@@ -12,10 +12,17 @@ design has loaded and resolved, so a failing design still leaves nothing written
 
 Workers keep what they resolved (`resolved_design`), so the site's pages, made next in the
 same workers, need not load the designs again.
+
+A user's catalog (`--catalog FILE`, the plugin's `catalog:`) travels as a `CatalogFile`, its
+path and its bytes' sha256: `open_catalog` loads it here first (a bad catalog is a located
+error before any design is drawn), each worker loads it once from its path
+(`loaded_catalog`), and its digest, never its path, is part of every design's cache key: a
+changed catalog draws every design anew, and so makes every page again.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +45,7 @@ from flowdocs.render.workers import Workers
 
 if TYPE_CHECKING:
     from flowdocs.analyse.resolved import ResolvedDesign
+    from flowdocs.load.catalog import Catalog
     from flowdocs.load.diagnostics import Diagnostic
 
 # What a worker imports to draw a design (and to write its page, for the site).
@@ -71,50 +79,121 @@ class DesignRun:
     designs: int = 0
 
 
-def known_parts(path: str, digest: str) -> list[Part]:
+@dataclass(frozen=True)
+class CatalogFile:
+    """A user's catalog as workers get it: its path, to load it from, and the sha256 of its
+    bytes, for cache keys (the path, which may be absolute, never goes into one)."""
+
+    path: str
+    digest: str
+
+
+def known_parts(path: str, digest: str, catalog: CatalogFile | None = None) -> list[Part]:
     """What a design's cache key starts from: flowdocs' code, the file's path (messages name
-    it, and bases are found from it) and its bytes' hash."""
-    return [code_fingerprint(), path, digest]
+    it, and bases are found from it) and its bytes' hash; and the user's catalog's hash,
+    when there is one (its workload types and services are what the design resolves with)."""
+    parts: list[Part] = [code_fingerprint(), path, digest]
+    if catalog is not None:
+        parts += ["catalog", catalog.digest]
+    return parts
 
 
 # Designs this process resolved, by cache key: a worker draws a design, then writes its page.
 _resolved: dict[str, ResolvedDesign] = {}
+# Catalogs this process loaded, by (path, digest): a few, for a long-running `mkdocs serve`.
+_catalogs: dict[tuple[str, str], Catalog] = {}
+CATALOGS_KEPT = 4
 
 
-def draw_design(path: str) -> DrawnDesign:
-    """Load, resolve and draw one design file (in a worker process: only text comes back)."""
+def open_catalog(path: PathArg | None) -> CatalogFile | None:
+    """The user's catalog at `path` (None: the shipped one only), loaded and checked now.
+    Raises DesignError with its problems, located (`FILE:LINE:COL: error: ...`)."""
+    if path is None:
+        return None
+    shown = os.fspath(path)
+    digest, catalog = _load_catalog(shown)
+    _keep_catalog(CatalogFile(shown, digest), catalog)
+    return CatalogFile(shown, digest)
+
+
+def loaded_catalog(catalog: CatalogFile | None) -> Catalog:
+    """The catalog designs are validated and resolved with: the shipped one, or the user's
+    merged over it, loaded once per process. Raises a FlowdocsError when the file no longer
+    has the bytes it had when `open_catalog` read it."""
+    if catalog is None:
+        from flowdocs.load.catalog import default_catalog
+
+        return default_catalog()
+    known = _catalogs.get((catalog.path, catalog.digest))
+    if known is None:
+        known = _keep_catalog(catalog, _load_catalog(catalog.path, catalog.digest)[1])
+    return known
+
+
+def _load_catalog(path: str, expected: str | None = None) -> tuple[str, Catalog]:
+    """The catalog file's digest, and the catalog it makes; the file must not change while
+    it is read (its digest is what cache keys hold), nor differ from `expected`."""
+    from flowdocs.load.user_catalog import load_catalog
+
+    before = _digest_of(path)
+    catalog = load_catalog(path)  # every problem located, an unreadable file's included
+    if before is None or _digest_of(path) != before or expected not in (None, before):
+        raise FlowdocsError(f"{path}: error: the catalog changed while flowdocs read it; "
+                            f"run flowdocs again")
+    return before, catalog
+
+
+def _digest_of(path: str) -> str | None:
+    try:
+        return file_digest(read_design_bytes(path))
+    except ReadError:
+        return None
+
+
+def _keep_catalog(file: CatalogFile, catalog: Catalog) -> Catalog:
+    if len(_catalogs) >= CATALOGS_KEPT:
+        _catalogs.clear()
+    _catalogs[(file.path, file.digest)] = catalog
+    return catalog
+
+
+def draw_design(path: str, catalog: CatalogFile | None = None) -> DrawnDesign:
+    """Load, resolve and draw one design file (in a worker process: only text comes back),
+    with the shipped catalog or the user's `catalog`."""
     from flowdocs.load.diagnostics import DesignError
     from flowdocs.load.loader import load_design_bytes, read_design
     from flowdocs.render import dot_source
 
+    merged = loaded_catalog(catalog)  # the shipped catalog, or the user's over it
     try:
         data = read_design(path, path)
-        loaded = load_design_bytes(data, path)
+        loaded = load_design_bytes(data, path, catalog=merged)
     except DesignError as error:
         return DrawnDesign(error.file, errors=tuple(error.diagnostics))
-    design = _resolve(loaded)
+    design = _resolve(loaded, merged)
     digest = file_digest(data)
     found = tuple(loaded.inputs()[1:])
-    key = found_key("design", known_parts(path, digest), found)
+    key = found_key("design", known_parts(path, digest, catalog), found)
     _resolved[key] = design
     return DrawnDesign(path, design.design.name, design.design.extends,
                        dot_source(design.resolution), tuple(design.warning_lines()), digest,
                        tuple(base for base, _ in found), key, found=found)
 
 
-def _resolve(loaded: Any) -> ResolvedDesign:
+def _resolve(loaded: Any, catalog: Catalog) -> ResolvedDesign:
     from flowdocs.analyse.resolved import ResolvedDesign
-    from flowdocs.load.catalog import default_catalog
     from flowdocs.resolve.flows import resolve
 
-    return ResolvedDesign(loaded, resolve(loaded.design, default_catalog()))
+    return ResolvedDesign(loaded, resolve(loaded.design, catalog))
 
 
-def resolved_design(path: str, key: str) -> ResolvedDesign:
-    """The design at `path` as drawn under `key`: kept from drawing it, or loaded again.
-    Raises a FlowdocsError if the file has changed since (its key no longer matches)."""
+def resolved_design(path: str, key: str, catalog: CatalogFile | None = None
+                    ) -> ResolvedDesign:
+    """The design at `path` as drawn under `key` (with `catalog`): kept from drawing it, or
+    loaded again. Raises a FlowdocsError if the file has changed since (its key no longer
+    matches)."""
     if key not in _resolved:
-        drawn = draw_design(path)
+        drawn = draw_design(path, catalog)
         if drawn.key != key:
             raise FlowdocsError(f"{path}: error: the design changed while flowdocs read it; "
                                 f"run flowdocs again")
@@ -129,14 +208,15 @@ def keep_resolved(keys: Iterable[str]) -> None:
         del _resolved[key]
 
 
-def recall_design(cache: Cache, path: str) -> DrawnDesign | None:
+def recall_design(cache: Cache, path: str, catalog: CatalogFile | None = None
+                  ) -> DrawnDesign | None:
     """The design's drawing from the cache, or None: a miss, or an entry that is not what
     `draw_design` stores (a design name that is not a file name, say)."""
     try:
         digest = file_digest(read_design_bytes(path))
     except ReadError:
         return None  # drawn (and reported) by a worker
-    found = cache.recall("design", known_parts(path, digest))
+    found = cache.recall("design", known_parts(path, digest, catalog))
     drawn = _from_entry(path, digest, found[0], found[1]) if found is not None else None
     cache.count(hit=drawn is not None)
     return drawn
@@ -154,19 +234,21 @@ def _from_entry(path: str, digest: str, key: str, entry: dict[str, Any]) -> Draw
     return DrawnDesign(path, name, extends, dot, tuple(warnings), digest, tuple(bases), key)
 
 
-def remember_design(cache: Cache, drawn: DrawnDesign) -> None:
-    cache.remember("design", known_parts(drawn.path, drawn.digest), drawn.found, {
+def remember_design(cache: Cache, drawn: DrawnDesign, catalog: CatalogFile | None = None
+                    ) -> None:
+    cache.remember("design", known_parts(drawn.path, drawn.digest, catalog), drawn.found, {
         "name": drawn.name, "extends": drawn.extends, "dot": drawn.dot,
         "warnings": list(drawn.warnings), "bases": list(drawn.bases)})
 
 
 def draw_designs(files: Sequence[str], cache: Cache | None, workers: Workers,
-                 on_drawn: Callable[[DrawnDesign], None]) -> list[DrawnDesign]:
-    """Every design file drawn: from the cache, else by `workers`, largest file first.
-    `on_drawn` gets each drawing as it is ready, until a design fails to load; every
-    failure is collected (`raise_problems` reports them)."""
+                 on_drawn: Callable[[DrawnDesign], None],
+                 catalog: CatalogFile | None = None) -> list[DrawnDesign]:
+    """Every design file drawn (with `catalog`, from `open_catalog`): from the cache, else
+    by `workers`, largest file first. `on_drawn` gets each drawing as it is ready, until a
+    design fails to load; every failure is collected (`raise_problems` reports them)."""
     drawn: list[DrawnDesign | None] = [
-        recall_design(cache, path) if cache is not None else None for path in files]
+        recall_design(cache, path, catalog) if cache is not None else None for path in files]
     missing = sorted((i for i, d in enumerate(drawn) if d is None),
                      key=lambda i: (-file_size(files[i]), i))
     size = sum(file_size(files[i]) for i in missing)
@@ -175,12 +257,14 @@ def draw_designs(files: Sequence[str], cache: Cache | None, workers: Workers,
         if design is not None:
             on_drawn(design)
     failed = False
-    for index, design in workers.run(draw_design, [files[i] for i in missing], size):
+    # Workers get the catalog's path and digest, and load it themselves (once each).
+    draw = functools.partial(draw_design, catalog=catalog)
+    for index, design in workers.run(draw, [files[i] for i in missing], size):
         drawn[missing[index]] = design
         failed = failed or bool(design.errors)
         if not design.errors:
             if cache is not None:
-                remember_design(cache, design)
+                remember_design(cache, design, catalog)
             if not failed:
                 on_drawn(design)
     return [d for d in drawn if d is not None]
@@ -194,9 +278,9 @@ def file_size(path: str) -> int:
         return 0
 
 
-def raise_problems(drawn: Sequence[DrawnDesign]) -> None:
+def raise_problems(drawn: Sequence[DrawnDesign], catalog: CatalogFile | None = None) -> None:
     """DesignErrors for every design that failed to load and every reused design name, in
-    the order `loader.load_designs` reports them."""
+    the order `loader.load_designs` reports them (`catalog`: the one they were drawn with)."""
     names = [d.name for d in drawn if not d.errors]
     if len(names) == len(drawn) and len(set(names)) == len(names):
         return  # the usual case, without importing the loader
@@ -206,19 +290,24 @@ def raise_problems(drawn: Sequence[DrawnDesign]) -> None:
     errors = [DesignError(d.path, d.errors) for d in drawn if d.errors]
     # Rare, so a duplicate is located only then, by loading its file again.
     errors += duplicate_name_errors(((d.name, d.path) for d in drawn if not d.errors),
-                                    lambda path, found: load_design(path).locate(found))
+                                    lambda path, found: load_design(
+                                        path, catalog=loaded_catalog(catalog)).locate(found))
     if errors:
         raise DesignErrors(errors)
 
 
 def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: RenderOptions,
                         cache_dir: Path | None = None, workers: int | None = None,
-                        show_progress: bool = True) -> DesignRun:
-    """Render the diagrams of the design files under `paths` into `out_dir`.
+                        show_progress: bool = True, catalog: PathArg | None = None
+                        ) -> DesignRun:
+    """Render the diagrams of the design files under `paths` into `out_dir`, resolved with
+    the shipped catalog and the user's `catalog` file merged over it, when given.
 
-    Raises DesignErrors (nothing written) when any design fails to load or resolve, and
-    RenderError when Graphviz is missing or fails.
+    Raises DesignError (nothing drawn) when the catalog has problems, DesignErrors (nothing
+    written) when any design fails to load or resolve, and RenderError when Graphviz is
+    missing or fails.
     """
+    catalog_file = open_catalog(catalog)
     files = [os.fspath(f) for f in find_design_files(paths)]
     cache = Cache(cache_dir) if cache_dir is not None else None
     progress = stderr_progress(len(files)) if show_progress else None
@@ -226,8 +315,9 @@ def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: Render
             Renderer(options, cache, workers, progress, len(files)) as renderer:
         drawn = draw_designs(files, cache, pool,
                              lambda design: renderer.add(Job(design.name, design.dot,
-                                                                 design.path)))
-        raise_problems(drawn)
+                                                                 design.path)),
+                             catalog_file)
+        raise_problems(drawn, catalog_file)
         outputs = renderer.outputs()
     result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)
     return DesignRun(result, [line for d in drawn for line in d.warnings], len(drawn))

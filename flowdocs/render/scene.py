@@ -250,12 +250,15 @@ class _Builder:
     def _flow(self, flow: Flow) -> None:
         """The flow's hops as edges, exactly as resolved; a denied flow's edges from where the
         policy denies it on are `denied`."""
-        ids = [self._hop_id(h.node, h.kind) for h in flow.hops]
+        # An address beyond a gateway is the on-premises network, drawn once for all.
+        beyond = flow.access == "on-premises" and flow.hops[-1].kind == "address"
+        hops = flow.hops[:-1] if beyond else flow.hops
+        ids = [self._hop_id(h.node, h.kind) for h in hops]
         bypassed = self.bypasses.of(flow)
         style: EdgeStyle = "bypass" if bypassed else "routed"
         denial = flow.denial if flow.status == "denied" else None
         denied_from = self._denied_edge(flow, denial) if denial is not None else len(ids)
-        for index, hop in enumerate(flow.hops):
+        for index, hop in enumerate(hops):
             # A firewall the flow is denied before never sees it: it is not crossed.
             if hop.kind == "firewall" and index <= denied_from:
                 self.crossed.setdefault(hop.node, set()).add(flow.number)
@@ -269,7 +272,8 @@ class _Builder:
         groups = hop_groups(self.topology, flow)
         if flow.access == "on-premises":
             ids.append("onprem")
-            groups.append((len(ids) - 1,))
+            if not beyond:  # the address's own hop is the on-premises network's
+                groups.append((len(ids) - 1,))
         for position, (tails, heads) in enumerate(pairwise(groups)):
             final = position == len(groups) - 2 and flow.routed
             for index, head_index in ((t, h) for t in tails for h in heads):
@@ -330,7 +334,19 @@ class _Builder:
                   "load-balancer": "lb"}
         if kind == "service":
             return self._service(node)
+        if kind == "address":
+            return self._address(node)
         return f"{prefix[kind]}~{node}"
+
+    def _address(self, address: str) -> str:
+        """An address a design's own flow names outside every VNet: drawn with the services,
+        or, beyond a gateway, as the on-premises network (see `_flow`)."""
+        node_id = f"address~{address}"
+        if node_id not in self.nodes:
+            self.nodes[node_id] = Node(node_id, "service", address, ("address",),
+                                       "resource-manager")
+            self.services.append(node_id)
+        return node_id
 
     def _edge(self, tail: str, head: str, numbers: tuple[int, ...], style: EdgeStyle,
               flow: Flow | None = None, service: str | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
 
 from flowdocs.load.catalog import (
     CATEGORY_NUMBER,
@@ -19,10 +19,12 @@ from flowdocs.load.catalog import (
     WorkloadType,
     default_catalog,
 )
+from flowdocs.load.flow_model import OwnFlow
 from flowdocs.load.model import Design, PrivateEndpoint, Workload
 from flowdocs.load.regions import RegionTable, default_regions
 from flowdocs.resolve.appliances import Stops, hands_to_appliance, next_hop_ips, stops
 from flowdocs.resolve.dns import NameResolution, NameResolver, region_of_target, region_of_vnet
+from flowdocs.resolve.own_flows import source_name, target_address, vnet_holding, with_own_flows
 from flowdocs.resolve.policy import PolicyEvaluator, Traffic
 from flowdocs.resolve.policy_checks import PolicyCheck
 from flowdocs.resolve.policy_match import Destination as PolicyDestination
@@ -36,11 +38,14 @@ from flowdocs.resolve.routing import (
 )
 from flowdocs.resolve.topology import SubnetRef, Topology, parse_address
 
-Access = Literal["platform", "public", "service-endpoint", "private-endpoint", "on-premises"]
+# `virtual-network`: a design's own flow to a private address in a VNet (another workload).
+Access = Literal["platform", "public", "service-endpoint", "private-endpoint", "on-premises",
+                 "virtual-network"]
 # `denied`: routed to its destination, and an NSG or firewall on the way denies it (policy.py).
 Status = Literal["delivered", "denied", "dropped", "loop"]
+# `address`: a design's own flow's destination by address, beyond a gateway or public.
 NodeKind = Literal["workload", "firewall", "service", "private-endpoint", "gateway",
-                   "load-balancer"]
+                   "load-balancer", "address"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,11 @@ class Flow:
     # What the NSGs and firewalls on the path say of the flow, in path order (policy.py).
     policy: tuple[PolicyCheck, ...] = ()
     protocol: Literal["TCP", "UDP"] = "TCP"
+    # A design's own flow to an address (a workload's IP as a /32, or the CIDR it names):
+    # what its rules allow. None for a service or a private endpoint.
+    address: str | None = None
+    # A design's own flow states its volume (GB a day); a catalog flow takes its workload's.
+    daily_gb: float | None = None
 
     @property
     def id(self) -> str:
@@ -110,6 +120,16 @@ class Flow:
         return f"{self.number} {self.id}: {outcome} | {path} | {self.reason}"
 
 
+class AddressTarget(NamedTuple):
+    """A destination by address (a design's own flow): the IP routes are chosen for, the
+    node the path ends at, and the VNet holding the IP (None: outside every VNet)."""
+
+    ip: str
+    node: str
+    kind: NodeKind
+    vnet: str | None
+
+
 class FlowPath(NamedTuple):
     """Where a flow goes: what a `Flow` adds to its workload and service."""
 
@@ -140,9 +160,11 @@ class Resolution:
 
 def resolve(design: Design, catalog: Catalog | None = None,
             regions: RegionTable | None = None) -> Resolution:
-    """Resolve every flow of every workload, in the contract's order."""
+    """Resolve every flow of every workload, in the contract's order, then the design's own
+    flows in its order."""
     catalog = catalog or default_catalog()
     regions = regions or default_regions()
+    design, catalog = with_own_flows(design, catalog)
     topology = Topology(design)
     router = Router(topology, catalog)
     names = NameResolver(topology, regions)
@@ -189,7 +211,36 @@ def resolve(design: Design, catalog: Catalog | None = None,
                 reason=path.reason, firewalls=path.firewalls, peerings=path.peerings,
                 hops=path.hops, private_endpoint=path.private_endpoint, region=region,
                 dns=dns, policy=checks))
+    flows += [_own_flow(own, design, catalog, topology, paths, policy)
+              for own in design.flows]
     return Resolution(design, topology, router, flows, catalog)
+
+
+def _own_flow(own: OwnFlow, design: Design, catalog: Catalog, topology: Topology,
+              paths: PathCache, policy: PolicyCache) -> Flow:
+    """One of the design's own flows, followed and checked like a catalog flow."""
+    workload = next(w for w in design.workloads if w.name == source_name(own.source))
+    region = region_of_vnet(design, workload.subnet.split("/", 1)[0])
+    found = target_address(own, design, topology)
+    target = (AddressTarget(found[0], found[1], cast(NodeKind, found[2]),
+                            vnet_holding(found[0], topology)) if found else None)
+    endpoint = own.destination.private_endpoint
+    path = paths.follow(workload, own.name, endpoint, region, catalog.tag(own.name), target)
+    if own.destination.service is not None and path.hops[-1].kind == "service":
+        # The path ends at the catalog service it reaches, as a catalog flow's does.
+        last = path.hops[-1]
+        path = path._replace(hops=(*path.hops[:-1], Hop(own.destination.service, "service",
+                                                        last.route)))
+    checks = policy.checks(workload, own.name, region, path, target)
+    status: Status = ("denied" if path.status == "delivered"
+                      and any(c.verdict == "denied" for c in checks) else path.status)
+    service = catalog.services[own.name]
+    return Flow(workload=workload.name, service=own.name, category=own.category,
+                fqdns=service.fqdns, port=own.port, protocol=own.protocol, access=path.access,
+                status=status, reason=path.reason, firewalls=path.firewalls,
+                peerings=path.peerings, hops=path.hops, private_endpoint=path.private_endpoint,
+                region=region, policy=checks, address=own.destination.address
+                or (f"{target.ip}/32" if target else None), daily_gb=own.daily_gb)
 
 
 def _target(workload: Workload, kind: TargetKind | None) -> str | None:
@@ -252,15 +303,17 @@ class PathCache:
         self._paths: dict[tuple[ViewKey, str, str | None, str | None], FlowPath] = {}
 
     def follow(self, workload: Workload, service: str, endpoint: str | None,
-               region: str | None = None, tag: str | None = None) -> FlowPath:
+               region: str | None = None, tag: str | None = None,
+               target: AddressTarget | None = None) -> FlowPath:
         """`tag`: the service tag that holds the service's addresses (default: `service`);
-        each service has one, so the service names the path in the cache."""
+        each service has one, so the service names the path in the cache (an own flow's
+        `target` too: the flow is its service)."""
         subnet = self.topology.subnets[workload.subnet]
         key = (self.router.effective_routes(subnet).key, service, region, endpoint)
         path = self._paths.get(key)
         if path is None:
             follower = PathFollower(self.topology, self.router, service, endpoint, region,
-                                    tag)
+                                    tag, target)
             path = self._paths[key] = follower.follow(workload.name, subnet)
         first, *rest = path.hops
         if first.node == workload.name:
@@ -283,8 +336,8 @@ class PolicyCache:
         self._checks: dict[tuple[str, str, str | None, tuple[str, ...]],
                            tuple[PolicyCheck, ...]] = {}
 
-    def checks(self, workload: Workload, service: str, region: str | None, path: FlowPath
-               ) -> tuple[PolicyCheck, ...]:
+    def checks(self, workload: Workload, service: str, region: str | None, path: FlowPath,
+               target: AddressTarget | None = None) -> tuple[PolicyCheck, ...]:
         if path.status != "delivered" or path.access == "platform":
             return ()
         hops = tuple((h.node, h.kind) for h in path.hops[1:])
@@ -297,6 +350,7 @@ class PolicyCache:
                 PolicyDestination(address=parse_address(
                     self.topology.private_endpoint_ips[path.private_endpoint]))
                 if path.access == "private-endpoint" and path.private_endpoint
+                else PolicyDestination(address=parse_address(target.ip)) if target
                 else self._service_destination(service, region))
             traffic = Traffic(subnet.network, destination, spec.port, spec.fqdns, spec.fqdn_tag,
                               spec.protocol)
@@ -323,16 +377,18 @@ class PathFollower:
 
     def __init__(self, topology: Topology, router: Router, service: str,
                  private_endpoint: str | None, region: str | None = None,
-                 tag: str | None = None) -> None:
+                 tag: str | None = None, target: AddressTarget | None = None) -> None:
         self.topology = topology
         self.router = router
         self.service = service
         self.private_endpoint = private_endpoint
+        self.target = target
         # Routes know services by their service tag: two legs to one tag on different
         # ports (AKS's tunnel to AzureCloud) are two services with the same tag.
         self.destination: Destination = (
             AddressDestination(topology.private_endpoint_ips[private_endpoint])
-            if private_endpoint else ServiceDestination(tag or service, region)
+            if private_endpoint else AddressDestination(target.ip) if target
+            else ServiceDestination(tag or service, region)
         )
 
     def follow(self, workload: str, subnet: SubnetRef) -> FlowPath:
@@ -409,6 +465,9 @@ class PathFollower:
             why = route.note or "next hop None drops the traffic"
             return self._end(hops, firewalls, peerings, "dropped", None, f"{label}: {why}")
         if hop_type == "Internet":
+            if self.target is not None and not parse_address(self.target.ip).is_private:
+                hops.append(Hop(self.target.node, self.target.kind))
+                return self._end(hops, firewalls, peerings, "delivered", "public", label)
             if isinstance(self.destination, AddressDestination):
                 return self._end(hops, firewalls, peerings, "dropped", None,
                                  f"{label}: private address {self.destination} sent to the "
@@ -432,10 +491,38 @@ class PathFollower:
                 if peering is not None:
                     peerings.append(peering.id)
             hops.append(Hop(route.gateway, "gateway"))
+            if self.target is not None:
+                # An on-premises address the design names: beyond the gateway.
+                hops.append(Hop(self.target.node, "address"))
             return self._end(hops, firewalls, peerings, "delivered", "on-premises", label)
         if hop_type in ("InterfaceEndpoint", "VnetLocal", "VNetPeering"):
+            if self.target is not None:
+                return self._to_address(route, subnet, hops, firewalls, peerings, origin)
             return self._to_private_endpoint(route, subnet, hops, firewalls, peerings, origin)
         raise AssertionError(f"unhandled next hop type {hop_type}")
+
+    def _to_address(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
+                    firewalls: list[str], peerings: list[str], origin: str) -> FlowPath:
+        """A private address in a VNet: another workload, or an address the design names.
+        Reached across at most one peering, as a private endpoint is."""
+        target, label = self.target, route.label()
+        assert target is not None
+        if target.vnet is None:
+            return self._end(hops, firewalls, peerings, "dropped", None,
+                             f"{label}: {target.ip} is in no VNet of the design")
+        if target.vnet != subnet.vnet.name:
+            peering = self.topology.peering_between(subnet.vnet.name, target.vnet)
+            if peering is None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {target.node} is in {target.vnet}, not peered with "
+                                 f"{subnet.vnet.name}")
+            refused = self.topology.forwarding_refused(target.vnet, subnet.vnet.name, origin)
+            if refused is not None:
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {refused}")
+            peerings.append(peering.id)
+        hops.append(Hop(target.node, target.kind))
+        return self._end(hops, firewalls, peerings, "delivered", "virtual-network", label)
 
     def _to_private_endpoint(self, route: EffectiveRoute, subnet: SubnetRef, hops: list[Hop],
                              firewalls: list[str], peerings: list[str],

@@ -128,6 +128,7 @@ class PolicyEvaluator:
         self.topology = topology
         self.nsgs = {n.name: n for n in design.network_security_groups}
         self.policies = {p.name: p for p in design.firewall_policies}
+        self.workload_subnets = {w.name: w.subnet for w in design.workloads}
         self._ordered: dict[tuple[str, str], tuple[tuple[str, str, SecurityRule], ...]] = {}
 
     def checks(self, subnet: SubnetRef, hops: Iterable[tuple[str, str]], traffic: Traffic
@@ -161,6 +162,12 @@ class PolicyEvaluator:
                     check = self.nsg_check(where, "Inbound", traffic)
                     if check is not None:
                         yield check
+            elif kind == "workload" and node in self.workload_subnets:
+                # A design's own flow to another workload: inbound on that workload's subnet.
+                check = self.nsg_check(self.topology.subnets[self.workload_subnets[node]],
+                                       "Inbound", traffic)
+                if check is not None:
+                    yield check
 
     def _subnet_of_endpoint(self, name: str) -> SubnetRef:
         endpoint = next(e for e in self.topology.design.private_endpoints if e.name == name)
@@ -194,6 +201,9 @@ class PolicyEvaluator:
         topo = self.topology
         vnets = [vnet, *topo.peered_vnets(vnet)]
         networks = [network_of(p) for v in vnets for p in topo.vnets[v].address_space]
+        # Prefixes learned from on-premises through the gateways the VNet uses.
+        networks += [network_of(p) for g in topo.remote_gateways(vnet)
+                     for p in g.learned_prefixes()]
         table = topo.route_tables.get(route_table or "")
         if table is not None:
             networks += [network_of(r.address_prefix) for r in table.routes
@@ -425,7 +435,7 @@ def policy_assumptions(design: Design) -> list[str]:
         "source to its own address when an application rule allows a flow, and not for a "
         "network rule to a private address. Threat intelligence, DNAT, IP groups and the "
         "firewall's built-in infrastructure rule collection are not evaluated.",
-        "The VirtualNetwork service tag holds the subnet's VNet, its peered VNets and the "
-        "prefixes of the subnet's user-defined routes (a 0.0.0.0/0 route makes it hold every "
-        "address); prefixes learned from on-premises are not known offline.",
+        "The VirtualNetwork service tag holds the subnet's VNet, its peered VNets, the "
+        "prefixes the design's gateways learn from on-premises and the prefixes of the "
+        "subnet's user-defined routes (a 0.0.0.0/0 route makes it hold every address).",
     ]

@@ -46,11 +46,10 @@ class Destination:
 @dataclass(frozen=True)
 class AddressSpace:
     """What the `VirtualNetwork` tag holds where a rule is evaluated (service-tags-overview):
-    the VNet's address space, its peered VNets', and the prefixes of the user-defined routes
-    of the subnet. The last is why a 0.0.0.0/0 route makes `VirtualNetwork` hold every
-    address, so that the default rule AllowVnetOutBound then allows Internet-bound traffic
-    too. On-premises prefixes learned through a gateway are in the tag as well; flowdocs
-    knows none, so it never matches an on-premises address by this tag."""
+    the VNet's address space, its peered VNets', the on-premises prefixes its gateways learn,
+    and the prefixes of the user-defined routes of the subnet. The last is why a 0.0.0.0/0
+    route makes `VirtualNetwork` hold every address, so that the default rule
+    AllowVnetOutBound then allows Internet-bound traffic too."""
 
     networks: tuple[Network, ...]
 
@@ -108,12 +107,18 @@ def match_destination(rule_address: str, destination: Destination, space: Addres
 
 def _match_private(rule_address: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address,
                    space: AddressSpace) -> Match:
+    """A destination by address: a private endpoint, a workload, or an address a design's
+    own flow names (on-premises, or public)."""
     if rule_address == VIRTUAL_NETWORK:
         host = ipaddress.ip_network(address)
-        return "yes" if space.holds_network(host) == "yes" else "no"
+        return space.holds_network(host) if not address.is_private else \
+            ("yes" if space.holds_network(host) == "yes" else "no")
     if not _is_address(rule_address):
-        # Internet and the services' tags hold public addresses only.
-        return "no"
+        # Internet and the services' tags hold public addresses only; whether a public
+        # address is a service's, flowdocs cannot tell.
+        if address.is_private:
+            return "no"
+        return "yes" if rule_address == INTERNET else "maybe"
     return "yes" if address in network_of(rule_address) else "no"
 
 

@@ -122,6 +122,13 @@ def flow_documents(flows: list[Flow]) -> list[dict[str, Any]]:
 
 def flow_document(flow: Flow,
                   hop: Callable[[Hop], dict[str, Any]] = hop_document) -> dict[str, Any]:
+    document = _flow_fields(flow, hop)
+    if flow.address is not None:  # extension: a design's own flow to an address
+        document["address"] = flow.address
+    return document
+
+
+def _flow_fields(flow: Flow, hop: Callable[[Hop], dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": flow.id,
         "number": flow.number,

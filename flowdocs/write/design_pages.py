@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flowdocs.analyse.resolved import ResolvedDesign
     from flowdocs.analyse.verification import Verification
+    from flowdocs.render.designs import CatalogFile
 
 DIAGRAM_FORMAT = "svg"  # the site's diagrams: pages show them in <img>, zoomable
 
@@ -38,6 +39,9 @@ class PageJob:
     base_dir: str
     # Real effective route tables to verify the page against: (VNET/SUBNET, file) pairs.
     effective_routes: tuple[tuple[str, str], ...] = ()
+    # The user's catalog the designs were drawn with (its path and digest), if any: a
+    # worker that did not draw a family member draws it again with the same catalog.
+    catalog: CatalogFile | None = None
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,8 @@ def make_page(job: PageJob) -> MadePage:
     from flowdocs.write.pages import Diagram, index_context, page_context
     from flowdocs.write.templating import render
 
-    resolved = resolved_design(job.path, job.key)
-    family = [resolved if key == job.key else resolved_design(path, key)
+    resolved = resolved_design(job.path, job.key, job.catalog)
+    family = [resolved if key == job.key else resolved_design(path, key, job.catalog)
               for path, key in job.family]
     name = resolved.resolution.design.name
     base_dir = Path(job.base_dir)

@@ -7,6 +7,7 @@ from, whether the page's design carries its family's comparison on the index, an
 key of the design and of every member of its variant family (each covering its file and its
 bases): an unchanged page is never made again, and a page whose family changed always is.
 A page verified against real effective route tables is also keyed on those files' bytes.
+A user's catalog is in every design's key (its digest), so it reaches every page's.
 Each design's part of the index context is kept beside its page, so the index, keyed on
 every page's key, is made again from those parts without analysing any design.
 """
@@ -23,7 +24,7 @@ from typing import Any, cast
 
 from flowdocs.files import ReadError, read_design_bytes
 from flowdocs.render.cache import Cache, Part, code_fingerprint, content_key, folder_fingerprint
-from flowdocs.render.designs import DrawnDesign, file_size
+from flowdocs.render.designs import CatalogFile, DrawnDesign, file_size
 from flowdocs.render.workers import Workers
 from flowdocs.write.design_pages import MadePage, PageJob, make_page
 
@@ -35,9 +36,10 @@ class Generation:
 
     def __init__(self, drawn: Sequence[DrawnDesign], templates: Path | None, base_dir: Path,
                  cache: Cache | None, workers: Workers, in_order: bool = False,
-                 effective_routes: Mapping[str, Sequence[tuple[str, str]]] | None = None
-                 ) -> None:
+                 effective_routes: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                 catalog: CatalogFile | None = None) -> None:
         self.drawn, self.cache, self.workers = list(drawn), cache, workers
+        self.catalog = catalog  # the one the designs were drawn with
         self.templates = templates
         self.effective_routes = dict(effective_routes or {})
         self.context: list[Part] = [code_fingerprint(), folder_fingerprint(templates),
@@ -95,7 +97,8 @@ class Generation:
                                             *_tables_key(tables))
             jobs[design.name] = PageJob(design.path, design.key,
                                         tuple((m.path, m.key) for m in family), compares,
-                                        templates, str(self.context[1]), base_dir, tables)
+                                        templates, str(self.context[1]), base_dir, tables,
+                                        self.catalog)
         return jobs, keys
 
     def _recall(self, key: str) -> MadePage | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowdocs.load.catalog import Catalog
+from flowdocs.load.flow_model import OwnFlow
 from flowdocs.load.model import Workload
 from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
@@ -119,6 +120,8 @@ class _Shared:
         self._routes: dict[int, _RouteWords] = {}
         self._defaults: dict[tuple[str, str], EffectiveRoute | None] = {}
         self._endpoints: dict[str, list[str]] = {}
+        # The design's own flows, by name (a flow's service is its name).
+        self.own_flows: dict[str, OwnFlow] = {f.name: f for f in resolution.design.flows}
 
     def title(self, service: str) -> Md:
         """The service's title, escaped."""
@@ -200,6 +203,10 @@ class _Narrator:
             return self._loop()
         if flow.status == "dropped":
             return self._dropped()
+        own = self.shared.own_flows.get(flow.service)
+        if own is not None and flow.routed and flow.access not in ("service-endpoint",
+                                                                    "private-endpoint"):
+            return self._own_flow(own)
         if flow.access == "on-premises":
             return self._on_premises()
         if flow.access == "service-endpoint":
@@ -207,6 +214,50 @@ class _Narrator:
         if flow.access == "private-endpoint":
             return self._private_endpoint()
         return self._public()
+
+    def _own_flow(self, own: OwnFlow) -> tuple[Md, Md, list[Md]]:
+        """A design's own flow to another workload, an address, or a service's public
+        endpoint: where it goes, through which firewalls, and what would change that."""
+        flow = self.flow
+        where = self._own_destination(own)
+        parts = [md("Flow {n} ({c}) from {w} to {d} ({p} {port}) leaves {subnet} by {route}",
+                    n=self.number, c=self.category, w=self.workload_name, d=where,
+                    p=flow.protocol, port=flow.port, subnet=self.subnet_code,
+                    route=self._describe(self.route) if self.route else Md("no route")),
+                 self._peerings()]
+        if flow.firewalls:
+            onward = self._onward_route()
+            parts.append(md(", is inspected by {fws}",
+                            fws=self.shared.firewall_list(flow.firewalls)))
+            if onward is not None:
+                parts.append(md(", which sends it on by {r}", r=self._describe(onward)))
+            parts.append(Md(","))
+        parts.append(md(" and reaches {d}.", d=where))
+        if flow.firewalls:
+            firewall = md("Crosses {fws}: {route} is the most specific route of {subnet} "
+                          "that covers {d}.{cost}",
+                          fws=self.shared.firewall_list(flow.firewalls),
+                          route=self._route_name(), subnet=self.subnet_code, d=where,
+                          cost=self._data_cost())
+        else:
+            firewall = md("Crosses no firewall: {route} takes it straight there.",
+                          route=self._route_name())
+        changes = [md("A User route on {subnet} more specific than {route} for {d} changes "
+                      "its path: next hop VirtualAppliance to inspect it, or the route Azure "
+                      "would choose without it to skip the firewall.",
+                      subnet=self.subnet_code, route=self._route_name(), d=where)]
+        return Md("".join(parts)), firewall, changes
+
+    def _own_destination(self, own: OwnFlow) -> Md:
+        destination = own.destination
+        if destination.workload is not None:
+            return md("the workload {w}", w=destination.workload)
+        if destination.service is not None:
+            return md("the public endpoint of {s}", s=self.shared.title(destination.service))
+        address = destination.address or ""
+        if self.flow.access == "on-premises":
+            return md("the on-premises address {a}", a=code(address))
+        return md("the address {a}", a=code(address))
 
     def _opening(self) -> Md:
         assert self.route is not None

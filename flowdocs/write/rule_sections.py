@@ -99,9 +99,14 @@ def firewall_kind(firewall: Firewall) -> Md:
               vendor=heading(firewall.vendor or "vendor not given"))
 
 
+def _as_prefix(address: str) -> str:
+    """A private endpoint's IP as the /32 a rule names; a prefix as it is."""
+    return address if "/" in address else f"{address}/32"
+
+
 def _rule_row(rule: FirewallRule, numbers: dict[str, int], in_design: Md) -> RuleRow:
     labels = {"FQDN tag": "FQDN tag {v}", "service tag": "service tag {v}", "address": "{v}"}
-    destination = [md(labels[kind], v=code(f"{value}/32" if kind == "address" else value))
+    destination = [md(labels[kind], v=code(_as_prefix(value) if kind == "address" else value))
                    for kind, value in rule.destinations]
     return RuleRow(
         rule=md("{kind} rule {name}", kind=rule.kind, name=code(rule.name)),

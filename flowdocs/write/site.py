@@ -3,7 +3,8 @@
 Everything is gathered first: every design is loaded, validated, resolved and drawn, and
 every page is made, before anything is written (as mkdocs' own build does). Output is
 deterministic: no timestamps and no absolute paths, so a page changes only when its design,
-the designs it is compared with, or the templates do.
+the designs it is compared with, the templates or the user's catalog (`SiteOptions.catalog`,
+known to keys by its digest only) do.
 
 Work is spread over the cores and kept in the one cache (`render/cache.py`):
 
@@ -33,6 +34,7 @@ from flowdocs.render.designs import (
     DrawnDesign,
     draw_designs,
     keep_resolved,
+    open_catalog,
     raise_problems,
 )
 from flowdocs.render.graphviz import RenderOptions
@@ -71,6 +73,8 @@ class SiteOptions:
     # Real effective route tables a design's page is verified against:
     # (design name, VNET/SUBNET, file) triples.
     effective_routes: tuple[tuple[str, str, Path], ...] = ()
+    # A user's catalog (`--catalog FILE`), merged over the shipped one; None: shipped only.
+    catalog: Path | None = None
 
     def tables_of(self) -> dict[str, list[tuple[str, str]]]:
         """Design name -> its (VNET/SUBNET, file) pairs, in the order given."""
@@ -187,8 +191,9 @@ def prepare(options: SiteOptions, *, render: bool = True) -> Site:
     """Load, validate, resolve and draw every design, and make every page; write nothing
     but the cache. With `render`, the diagrams render meanwhile, in the background.
 
-    Raises `DesignErrors` (every problem of every design), `TemplateProblem` or
-    `RenderError` (Graphviz is missing).
+    Raises `DesignError` (the user's catalog has problems: nothing is drawn),
+    `DesignErrors` (every problem of every design), `TemplateProblem` or `RenderError`
+    (Graphviz is missing).
     """
     site = start(options, render=render)
     try:
@@ -209,17 +214,18 @@ def start(options: SiteOptions, *, render: bool = True, in_order: bool = False
         # A site of no design would be written as an empty index, and `write` would remove
         # every page generated before: a mistyped folder must not empty a site.
         raise no_designs_error(options.designs)
+    catalog = open_catalog(options.catalog)  # a bad catalog stops the build here
     cache = Cache(options.cache_dir) if options.cache_dir is not None else None
     renderer = Renderer(RenderOptions((DIAGRAM_FORMAT,)), cache) if render else None
     workers = Workers(preload=PAGE_MODULES)
     try:
         drawn = draw_designs(files, cache, workers, lambda design: renderer.add(
-            Job(design.name, design.dot)) if renderer is not None else None)
-        raise_problems(drawn)
+            Job(design.name, design.dot)) if renderer is not None else None, catalog)
+        raise_problems(drawn, catalog)
         _check_verified_designs(options, [d.name for d in drawn])
         keep_resolved(d.key for d in drawn)
         generation = Generation(drawn, options.templates, options.base_dir, cache, workers,
-                                in_order, options.tables_of())
+                                in_order, options.tables_of(), catalog)
     except BaseException:
         workers.close()
         if renderer is not None:
