@@ -143,11 +143,14 @@ def compute_costs(resolution: Resolution, prices: PriceTable) -> DesignCosts:
     charges: list[Charge] = []
     notes: list[str] = []
     catalog = resolution.catalog
+    sources = {f.source.replace("/", ".") for f in design.flows}
     for workload in design.workloads:
         # A subnet source (a design's own flow) has no flows of its own to price.
         if (workload.backup.daily_gb is None and workload.type != "azure-vm"
                 and catalog.workload_types[workload.type].flows):
-            notes.append(f"{workload.name} states no daily_gb: its flows are not priced")
+            # A design's own flows state their volume: the note is about the others.
+            which = "the flows of its type are" if workload.name in sources else "its flows are"
+            notes.append(f"{workload.name} states no daily_gb: {which} not priced")
     own = own_flow_names(design)
     for flow in resolution.flows:
         # A design's own flow states its own volume.
@@ -162,7 +165,8 @@ def compute_costs(resolution: Resolution, prices: PriceTable) -> DesignCosts:
         if volume:
             charges.extend(_flow_charges(flow, volume, places, prices))
         if flow.access == "on-premises" and volume:
-            notes.append(f"flow {flow.id} leaves Azure through gateway {flow.hops[-1].node}: "
+            gateway = next(h.node for h in reversed(flow.hops) if h.kind == "gateway")
+            notes.append(f"flow {flow.id} leaves Azure through gateway {gateway}: "
                          f"gateway and circuit charges are not priced")
         crossing = places.region_crossing(flow)
         if crossing is not None and volume:
@@ -234,18 +238,22 @@ def sizing(resolution: Resolution) -> list[Sizing]:
     within their backup windows, assuming the windows overlap (the worst case), against
     `licensed_throughput_mbps`. Mbps = daily_gb × 8 × 1000 / (window_hours × 3600)."""
     workloads = {w.name: w for w in resolution.design.workloads}
+    own = own_flow_names(resolution.design)
     found: list[Sizing] = []
     for firewall in resolution.design.firewalls:
         required, names, full_day = Decimal(0), [], []
         for flow in resolution.flows:
             backup = workloads[flow.workload].backup
+            # A design's own flow carries its own volume, spread over the whole day.
+            daily, hours = ((flow.daily_gb, None) if flow.service in own
+                            else (backup.daily_gb, backup.window_hours))
             if (firewall.name not in flow.firewalls or flow.category != "data"
-                    or flow.status != "delivered" or not backup.daily_gb):
+                    or flow.status != "delivered" or not daily):
                 continue
-            if backup.window_hours is None:
+            if hours is None:
                 full_day.append(flow.workload)
-            window = Decimal(str(backup.window_hours)) if backup.window_hours else FULL_DAY_HOURS
-            required += Decimal(str(backup.daily_gb)) * MEGABITS_PER_GB / (window * 3600)
+            window = Decimal(str(hours)) if hours else FULL_DAY_HOURS
+            required += Decimal(str(daily)) * MEGABITS_PER_GB / (window * 3600)
             names.append(flow.workload)
         if names:
             licensed = firewall.licensed_throughput_mbps

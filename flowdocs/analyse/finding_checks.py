@@ -95,12 +95,22 @@ class Context:
     def sizing(self) -> list[Sizing]:
         return sizing(self.resolution)
 
-    def consequence(self, workload: str) -> str:
-        """What a flow that never arrives costs the workload: its backup, or its traffic."""
-        kind = self.catalog.workload_types[self.workloads[workload].type]
-        if kind.fails:
-            return kind.fails
-        return "the backup fails" if kind.target else "the workload's traffic never arrives"
+    @cached_property
+    def own_flows(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.resolution.design.flows)
+
+    def consequence(self, flows: list[Flow]) -> str:
+        """What flows that never arrive cost: the workload's backup, its traffic, or (a
+        design's own flow) the flow itself."""
+        found: list[str] = []
+        for flow in flows:
+            if flow.service in self.own_flows:
+                found.append("the flow never arrives")
+                continue
+            kind = self.catalog.workload_types[self.workloads[flow.workload].type]
+            found.append(kind.fails or ("the backup fails" if kind.target
+                                        else "the workload's traffic never arrives"))
+        return "; ".join(dict.fromkeys(found))
 
 
 def _streams_azure_backup(workload: Workload, catalog: Catalog) -> bool:
@@ -137,7 +147,7 @@ def _undelivered(ctx: Context, status: Status, one: str, many: str) -> Iterator[
         names = ", ".join(f"{f.number} {f.service}" for f in flows)
         verb = one if len(flows) == 1 else many
         yield Breach(workload, f"{workload}: flow{'s' * (len(flows) > 1)} {names} {verb}, "
-                               f"{ctx.consequence(workload)}: {reason}", path)
+                               f"{ctx.consequence(flows)}: {reason}", path)
 
 
 def service_endpoint_policy_blocks_backup(ctx: Context) -> Iterator[Breach]:

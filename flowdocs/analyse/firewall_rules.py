@@ -21,7 +21,8 @@ findings say why).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from flowdocs.load.catalog import Catalog
@@ -77,15 +78,22 @@ def firewall_rules(resolution: Resolution, catalog: Catalog | None = None) -> li
     topology = resolution.topology
     sets: list[FirewallRuleSet] = []
     for firewall in resolution.design.firewalls:
-        grouped: dict[str, list[Flow]] = {}
+        # One rule per destination and protocol and port: a private endpoint reached on two
+        # ports (a design's own flows) needs two rules.
+        grouped: dict[tuple[str, str, int], list[Flow]] = {}
         for flow in resolution.flows:
             if flow.routed and firewall.name in flow.firewalls:
-                grouped.setdefault(_destination(flow), []).append(flow)
+                key = (_destination(flow), flow.protocol, flow.port)
+                grouped.setdefault(key, []).append(flow)
+        several = Counter(destination for destination, _, _ in grouped)
         rules = []
-        for destination, flows in grouped.items():
+        for (destination, protocol, port), flows in grouped.items():
             prefixes = {topology.subnets[subnets[f.workload]].subnet.prefix for f in flows}
             sources = tuple(sorted(prefixes, key=ipaddress.ip_network))
-            rules.append(_rule(destination, flows, sources, resolution, catalog))
+            rule = _rule(destination, flows, sources, resolution, catalog)
+            if several[destination] > 1:
+                rule = replace(rule, name=f"{destination}-{protocol.lower()}-{port}")
+            rules.append(rule)
         sets.append(FirewallRuleSet(firewall.name, firewall.type, firewall.sku, tuple(rules)))
     return sets
 

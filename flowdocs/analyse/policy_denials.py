@@ -56,7 +56,7 @@ def flow_denied_by_policy(ctx: Context) -> Iterator[Breach]:
         names = ", ".join(f"{f.number} {f.id}" for f in flows)
         plural = "s" * (len(flows) > 1)
         workloads = sorted({subnets[f.workload] for f in flows})
-        fails = "; ".join(dict.fromkeys(ctx.consequence(f.workload) for f in flows))
+        fails = ctx.consequence(flows)
         message = (f"flow{plural} {names} {'are' if plural else 'is'} denied at {at}, "
                    f"{fails}: {check.reason}")
         if fixes:

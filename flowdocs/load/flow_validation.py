@@ -26,7 +26,7 @@ def check_own_flows(design: Design, catalog: Catalog, unknown: Callable[..., str
         # A flow's name is its service in every output: it may not be a catalog service's.
         if flow.name.casefold() in seen:
             yield _error(f"duplicate flow name '{flow.name}'", (*path, "name"))
-        elif flow.name in catalog.services:
+        elif flow.name.casefold() in {s.casefold() for s in catalog.services}:
             yield _error(f"'{flow.name}' is a service of the flow catalog: give the flow "
                          "another name", (*path, "name"))
         seen.add(flow.name.casefold())
@@ -34,6 +34,11 @@ def check_own_flows(design: Design, catalog: Catalog, unknown: Callable[..., str
             kind = "subnet" if "/" in flow.source else "workload"
             choices = subnets if kind == "subnet" else workloads
             yield _error(unknown(kind, flow.source, choices), (*path, "source"))
+        elif flow.source in subnets and flow.source.replace("/", ".") in workloads:
+            # A subnet source is drawn and named as a workload `VNET.SUBNET`.
+            yield _error(f"a workload is already named '{flow.source.replace('/', '.')}', the "
+                         f"name a flow from the subnet {flow.source} takes: rename the "
+                         "workload", (*path, "source"))
         yield from _destination_problems(flow.destination, (*path, "destination"), workloads,
                                          endpoints, catalog, unknown)
         if flow.destination.workload is not None and flow.destination.workload == flow.source:

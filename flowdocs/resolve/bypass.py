@@ -11,6 +11,7 @@ single flow, and reads every flow each time.
 
 from __future__ import annotations
 
+from flowdocs.resolve.appliances import hands_to_appliance, stops
 from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.routing import SOURCE_PRIORITY, is_cidr
 
@@ -24,6 +25,9 @@ BYPASS_REASONS = {
     "public": "route",
 }
 SERVICE_TAG_ROUTE = "service-tag route"
+# The port asked of a load balancer that stands for a workload's default route: what most
+# flows use (a load balancer without HA ports forwards only the ports of its rules).
+HTTPS_PORT = 443
 # The order reasons are told in: the service endpoint first, since it is an exfiltration path
 # (any storage account of the region, not only the customer's, is reachable uninspected).
 REASON_ORDER = ("service endpoint", "private endpoint", SERVICE_TAG_ROUTE, "route", "gateway",
@@ -80,31 +84,38 @@ def bypassed_firewalls(resolution: Resolution, flow: Flow) -> tuple[str, ...]:
 
 
 def default_route_firewall(resolution: Resolution, workload: str) -> str | None:
-    """The firewall that the workload subnet's active 0.0.0.0/0 route hands traffic to."""
+    """The firewall that the workload subnet's active 0.0.0.0/0 route hands traffic to (the
+    first, for a load balancer's backends: `default_route_firewalls` has them all)."""
+    found = default_route_firewalls(resolution, workload)
+    return found[0] if found else None
+
+
+def default_route_firewalls(resolution: Resolution, workload: str) -> tuple[str, ...]:
+    """Every firewall or NVA the workload subnet's active 0.0.0.0/0 route may hand traffic
+    to: one, or a load balancer's backends (appliances.py)."""
     topology = resolution.topology
     subnet_id = next((w.subnet for w in resolution.design.workloads if w.name == workload),
                      None)
     if subnet_id is None or subnet_id not in topology.subnets:
-        return None
+        return ()
     view = resolution.router.effective_routes(topology.subnets[subnet_id])
     defaults = [r for r in view.routes if r.state == "Active" and r.address_prefix == "0.0.0.0/0"]
     if not defaults:
-        return None
+        return ()
     # Same prefix: User beats BGP beats Default (azure-rules.md 2.2).
     route = max(defaults, key=lambda r: SOURCE_PRIORITY[r.source])
-    if route.next_hop_type != "VirtualAppliance":
-        return None
-    firewall = topology.firewall_by_ip.get(route.next_hop_ip or "")
-    return firewall.name if firewall is not None else None
+    if not hands_to_appliance(route):
+        return ()
+    # A bypass does not depend on a port: any port the load balancer forwards will do.
+    found, _ = stops(topology, route, HTTPS_PORT)
+    return tuple(f.name for f in found.firewalls) if found is not None else ()
 
 
 def _expected(resolution: Resolution, workload: str, crossed: set[str]) -> set[str]:
     """The firewalls the workload's traffic meets: those its flows cross (`crossed`), and
     the one its default route names."""
     expected = set(crossed)
-    default = default_route_firewall(resolution, workload)
-    if default is not None:
-        expected.add(default)
+    expected.update(default_route_firewalls(resolution, workload))
     return expected
 
 

@@ -465,6 +465,13 @@ class PathFollower:
             why = route.note or "next hop None drops the traffic"
             return self._end(hops, firewalls, peerings, "dropped", None, f"{label}: {why}")
         if hop_type == "Internet":
+            if self.target is not None and self.target.vnet is not None:
+                # An address inside a VNet of the design, whatever its range: the Internet
+                # route does not lead into a VNet the subnet is not peered with.
+                return self._end(hops, firewalls, peerings, "dropped", None,
+                                 f"{label}: {self.target.node} is in {self.target.vnet}, which "
+                                 f"{subnet.vnet.name} reaches by no peering; the route sends "
+                                 f"it to the Internet")
             if self.target is not None and not parse_address(self.target.ip).is_private:
                 hops.append(Hop(self.target.node, self.target.kind))
                 return self._end(hops, firewalls, peerings, "delivered", "public", label)

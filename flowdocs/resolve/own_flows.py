@@ -51,6 +51,8 @@ def _service(flow: OwnFlow, catalog: Catalog) -> Service:
     return Service(title=flow.title or flow.name, fqdns=base.fqdns if base else (),
                    port=flow.port, protocol=flow.protocol,
                    tag=catalog.tag(target) if target else None,
+                   fqdn_tag=base.fqdn_tag if base else None,
+                   service_endpoint=base.service_endpoint if base else None,
                    source="the design's own flows")
 
 

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from flowdocs.analyse.diff import DesignDiff, Diff, FlowChange
 from flowdocs.analyse.diff_gates import GateResult
-from flowdocs.write.amounts import money
-from flowdocs.write.diff_words import change_words, headline, risky, signed_money, way
+from flowdocs.write.diff_words import (
+    change_words,
+    cost_change,
+    headline,
+    risky,
+    signed_money,
+    way,
+)
 from flowdocs.write.escaping import code, text
 
 MARKER = "<!-- flowdocs-diff{tag} -->"
@@ -55,18 +61,11 @@ def _summary(designs: tuple[DesignDiff, ...], hidden: int = 0) -> str:
     for d in designs:
         findings = f"+{len(d.findings_added)} / −{len(d.findings_fixed)}"
         lines.append(f"| {code(d.name)} | {d.change} | {len(d.flows)} | "
-                     f"{sum(1 for f in d.flows if f.bypassed)} | {findings} | {_cost(d)} |")
+                     f"{sum(1 for f in d.flows if f.bypassed)} | {findings} | "
+                     f"{cost_change(d, '→')} |")
     if hidden:
         lines.append(f"| … and {hidden} more design(s) | | | | | |")
     return "\n".join(lines) + "\n"
-
-
-def _cost(design: DesignDiff) -> str:
-    currency = design.currency
-    if not design.cost_delta:
-        return money(design.cost_after, currency)
-    return (f"{money(design.cost_before, currency)} → {money(design.cost_after, currency)} "
-            f"({signed_money(design.cost_delta, currency)})")
 
 
 def _details(design: DesignDiff) -> str:

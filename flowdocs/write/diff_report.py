@@ -9,7 +9,7 @@ from flowdocs.analyse.diff_gates import GateResult
 from flowdocs.resolve.flows import Flow
 from flowdocs.write.amounts import money, money_number
 from flowdocs.write.contract import finding_document
-from flowdocs.write.diff_words import change_words, headline, signed_money, way
+from flowdocs.write.diff_words import change_words, cost_change, headline, signed_money, way
 from flowdocs.write.tables import format_table
 
 DIFF_FORMAT = 1
@@ -21,7 +21,7 @@ def diff_table(result: Diff, gates: list[GateResult], before: str, after: str) -
     if result.designs:
         rows = [[d.name, d.change, len(d.flows), sum(1 for f in d.flows if f.bypassed),
                  f"+{len(d.findings_added)} -{len(d.findings_fixed)}",
-                 _cost_cell(d)] for d in result.designs]
+                 cost_change(d, "->")] for d in result.designs]
         lines += format_table(["design", "change", "flows changed", "bypass", "findings",
                                "monthly cost"], rows).splitlines()
     for design in result.changed:
@@ -46,14 +46,6 @@ def _flow_lines(change: FlowChange, currency: str) -> list[str]:
                      f"{money(change.cost_after, currency)} a month "
                      f"({signed_money(change.cost_delta, currency)})")
     return lines
-
-
-def _cost_cell(design: DesignDiff) -> str:
-    currency = design.currency
-    if not design.cost_delta:
-        return money(design.cost_after, currency)
-    return (f"{money(design.cost_before, currency)} -> {money(design.cost_after, currency)} "
-            f"({signed_money(design.cost_delta, currency)})")
 
 
 def diff_document(result: Diff, gates: list[GateResult], before: str, after: str

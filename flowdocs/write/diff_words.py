@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flowdocs.analyse.compare import flow_outcome
-from flowdocs.analyse.diff import Diff, FlowChange
+from flowdocs.analyse.diff import DesignDiff, Diff, FlowChange
 from flowdocs.resolve.flows import Flow
 from flowdocs.write.amounts import money
 
@@ -89,6 +89,15 @@ def policy_summary(flow: Flow) -> str:
         if places:
             return f"{verdict} at {', '.join(dict.fromkeys(places))}"
     return "allowed" if flow.policy else "none"
+
+
+def cost_change(design: DesignDiff, arrow: str) -> str:
+    """`$1,128.50 -> $912.50 (-$216.00)`, or the one amount when it did not change."""
+    currency = design.currency
+    if not design.cost_delta:
+        return money(design.cost_after, currency)
+    return (f"{money(design.cost_before, currency)} {arrow} {money(design.cost_after, currency)} "
+            f"({signed_money(design.cost_delta, currency)})")
 
 
 def signed_money(value: Decimal, currency: str) -> str:

@@ -135,9 +135,14 @@ class _Shared:
         return self._codes[value]
 
     def firewall_list(self, firewalls: tuple[str, ...]) -> Md:
-        """`a, b and c`."""
+        """`a, b and c`; the backends of one load balancer are alternatives: `a or b
+        (behind ilb-x)`, since the load balancer hands each connection to one of them."""
         if firewalls not in self._lists:
-            self._lists[firewalls] = join(firewalls, ", ", " and ")
+            balancer = next((b for b in self.resolution.design.load_balancers
+                             if len(firewalls) > 1 and set(firewalls) <= set(b.backends)), None)
+            self._lists[firewalls] = (
+                md("{fws} (behind {lb})", fws=join(firewalls, ", ", " or "), lb=balancer.name)
+                if balancer is not None else join(firewalls, ", ", " and "))
         return self._lists[firewalls]
 
     def route_words(self, route: EffectiveRoute) -> _RouteWords:
@@ -204,8 +209,7 @@ class _Narrator:
         if flow.status == "dropped":
             return self._dropped()
         own = self.shared.own_flows.get(flow.service)
-        if own is not None and flow.routed and flow.access not in ("service-endpoint",
-                                                                    "private-endpoint"):
+        if own is not None and flow.routed:
             return self._own_flow(own)
         if flow.access == "on-premises":
             return self._on_premises()
@@ -225,13 +229,7 @@ class _Narrator:
                     p=flow.protocol, port=flow.port, subnet=self.subnet_code,
                     route=self._describe(self.route) if self.route else Md("no route")),
                  self._peerings()]
-        if flow.firewalls:
-            onward = self._onward_route()
-            parts.append(md(", is inspected by {fws}",
-                            fws=self.shared.firewall_list(flow.firewalls)))
-            if onward is not None:
-                parts.append(md(", which sends it on by {r}", r=self._describe(onward)))
-            parts.append(Md(","))
+        parts.append(self._inspection())
         parts.append(md(" and reaches {d}.", d=where))
         if flow.firewalls:
             firewall = md("Crosses {fws}: {route} is the most specific route of {subnet} "
@@ -248,12 +246,30 @@ class _Narrator:
                       subnet=self.subnet_code, route=self._route_name(), d=where)]
         return Md("".join(parts)), firewall, changes
 
+    def _inspection(self) -> Md:
+        """`, is inspected by afw-hub, which sends it on by <route>,`: the firewalls on the
+        way and the route the last one sends it on by; nothing without a firewall."""
+        if not self.flow.firewalls:
+            return Md("")
+        parts = [md(", is inspected by {fws}", fws=self.shared.firewall_list(self.flow.firewalls))]
+        onward = self._onward_route()
+        if onward is not None:
+            parts.append(md(", which sends it on by {r}", r=self._describe(onward)))
+        parts.append(Md(","))
+        return Md("".join(parts))
+
     def _own_destination(self, own: OwnFlow) -> Md:
         destination = own.destination
         if destination.workload is not None:
             return md("the workload {w}", w=destination.workload)
+        if destination.private_endpoint is not None:
+            ip = self.topology.private_endpoint_ips[destination.private_endpoint]
+            return md("the private endpoint {pe} ({ip})", pe=destination.private_endpoint,
+                      ip=code(ip))
         if destination.service is not None:
-            return md("the public endpoint of {s}", s=self.shared.title(destination.service))
+            where = "by its service endpoint" if self.flow.access == "service-endpoint" \
+                else "at its public endpoint"
+            return md("{s} {w}", s=self.shared.title(destination.service), w=where)
         address = destination.address or ""
         if self.flow.access == "on-premises":
             return md("the on-premises address {a}", a=code(address))
@@ -280,13 +296,7 @@ class _Narrator:
     def _public(self) -> tuple[Md, Md, list[Md]]:
         flow = self.flow
         parts = [self._opening(), self._peerings()]
-        if flow.firewalls:
-            onward = self._onward_route()
-            parts.append(md(", is inspected by {fws}",
-                            fws=self.shared.firewall_list(flow.firewalls)))
-            if onward is not None:
-                parts.append(md(", which sends it on by {r}", r=self._describe(onward)))
-            parts.append(Md(","))
+        parts.append(self._inspection())
         parts.append(md(" and reaches the public endpoint of {s} over the Microsoft backbone.",
                         s=self.title))
         parts.append(self._public_names())
@@ -466,7 +476,9 @@ class _Narrator:
         # A peering across regions is global VNet peering, priced apart (costs.py).
         named = [md("{p} (global, across regions)", p=code(p)) if self._is_global(p)
                  else code(p) for p in self.flow.peerings]
-        return md(", crosses the peering {p}", p=join(named, ", "))
+        if len(named) == 1:
+            return md(", crosses the peering {p}", p=named[0])
+        return md(", crosses the peerings {p}", p=join(named, ", ", " and "))
 
     def _is_global(self, peering_id: str) -> bool:
         """Whether a peering joins VNets of two regions (global VNet peering)."""
@@ -481,7 +493,9 @@ class _Narrator:
         if self.flow.category != "data":
             return Md("")
         peering = ", and the peering bills both directions" if self.flow.peerings else ""
-        return Md(f" Every backup byte is processed, and billed, by the firewall{peering}.")
+        what = "byte of the flow" if self.flow.service in self.shared.own_flows \
+            else "backup byte"
+        return Md(f" Every {what} is processed, and billed, by the firewall{peering}.")
 
     def _route_name(self) -> Md:
         return Md("no route") if self.route is None else self.shared.route_words(self.route).name

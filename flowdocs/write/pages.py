@@ -202,9 +202,14 @@ def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
     topology, router = resolution.topology, resolution.router
     by_subnet: dict[str, list[str]] = {}
     subnet_of: dict[str, str] = {}
+    nics: dict[str, list[str]] = {}  # the NICs whose routes to look at, by subnet
     for workload in resolution.design.workloads:
         by_subnet.setdefault(workload.subnet, []).append(workload.name)
         subnet_of.setdefault(workload.name, workload.subnet)
+        # A subnet that is a flow's source has no VM of its own: any NIC in it will do.
+        nic = f"<a-nic-in-{workload.subnet.split('/', 1)[1]}>" if workload.type == "subnet" \
+            else f"<nic-of-{workload.name}>"
+        nics.setdefault(workload.subnet, []).append(nic)
     routed = _routed_flows_by_subnet(resolution.flows, subnet_of)
     tables: list[SubnetRoutes] = []
     for subnet_id, workloads in by_subnet.items():
@@ -216,7 +221,7 @@ def route_tables(resolution: Resolution, source: str) -> list[SubnetRoutes]:
         rows = tuple(_route_row(route, users.get(route, [])) for route in view.routes)
         command = f"flowdocs routes {shell_word(source)} --subnet {shell_word(subnet_id)}"
         az = tuple(f"az network nic show-effective-route-table --resource-group <resource-group> "
-                   f"--name <nic-of-{w}> --output table" for w in workloads)
+                   f"--name {nic} --output table" for nic in dict.fromkeys(nics[subnet_id]))
         tables.append(SubnetRoutes(subnet_id, join(workloads), rows, command, az))
     return tables
 

@@ -133,6 +133,8 @@ def _nsg_row(rule: NsgRule, numbers: dict[str, str], catalog: Catalog, in_design
     if rule.private_endpoint:
         destination = md("{ip} (private endpoint {pe})", ip=code(rule.destination),
                          pe=rule.private_endpoint)
+    elif "/" in rule.destination:  # a design's own flow to an address
+        destination = code(rule.destination)
     else:
         destination = md("service tag {tag}", tag=code(rule.destination))
     return NsgRow(rule.subnet, ", ".join(numbers[i] for i in rule.flows),

@@ -6,58 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
-from tests_support import run_cli
+from tests_support import SQL_MI_CATALOG, SQL_MI_DESIGN, run_cli
 
 from flowdocs.load.catalog import default_catalog
 
-CATALOG = dedent("""\
-    version: 1
-    services:
-      SqlMi:
-        title: SQL Managed Instance
-        fqdns: ["*.database.windows.net"]
-        port: 1433
-        tag: Sql
-    workload_types:
-      sql-mi-client:
-        title: Application reaching SQL Managed Instance
-        fails: the application loses its database
-        flows:
-          - {service: AzureActiveDirectory, category: management}
-          - {service: SqlMi, category: data}
-    """)
-
-# Line 24 names the user's workload type.
-DESIGN = dedent("""\
-    flowdocs: 1
-    name: mi
-    title: SQL MI client behind a firewall
-    region: westeurope
-    vnets:
-      - name: vnet-hub
-        address_space: [10.0.0.0/16]
-        subnets:
-          - {name: AzureFirewallSubnet, prefix: 10.0.1.0/26}
-      - name: vnet-spoke
-        address_space: [10.1.0.0/16]
-        subnets:
-          - {name: snet-app, prefix: 10.1.1.0/24, route_table: rt-spoke}
-    peerings:
-      - vnets: [vnet-spoke, vnet-hub]
-    route_tables:
-      - name: rt-spoke
-        routes:
-          - {name: to-fw, address_prefix: 0.0.0.0/0, next_hop_type: VirtualAppliance, next_hop_ip: 10.0.1.4}
-    firewalls:
-      - {name: afw-hub, type: azure-firewall, sku: Standard, subnet: vnet-hub/AzureFirewallSubnet, private_ip: 10.0.1.4}
-    workloads:
-      - name: app
-        type: sql-mi-client
-        subnet: vnet-spoke/snet-app
-    """)
+CATALOG, DESIGN = SQL_MI_CATALOG, SQL_MI_DESIGN
 
 # The same design with a Microsoft.Sql service endpoint on the client's subnet.
 WITH_ENDPOINT = DESIGN.replace("route_table: rt-spoke}",

@@ -293,3 +293,20 @@ def test_ecmp_rows_are_one_outcome_for_route_choice():
     sibling = EffectiveRoute("VirtualNetworkGateway", "0.0.0.0/0", "VirtualNetworkGateway",
                              "10.0.0.4", next_hops=("10.0.0.4", "10.0.0.5"), gateway="vgw")
     assert route.outcome == sibling.outcome
+
+
+def test_a_flow_around_a_load_balanced_pair_bypasses_both_backends():
+    """The subnet's default route names the load balancer: its backends are what the
+    workload's traffic meets, so a Storage service endpoint goes around both, even for a
+    workload none of whose flows crosses the pair (an SMB client: its one flow)."""
+    from flowdocs.resolve.bypass import Bypasses
+
+    design = base()
+    nva_pair(design)
+    balancer(design, ha_ports=True)
+    design["vnets"][1]["subnets"][0]["service_endpoints"] = ["Microsoft.Storage"]
+    design["workloads"][0].update(type="azure-files-smb-client", backup={})
+    resolution = resolve_scene(design)
+    smb = flow(resolution, "sql/AzureFilesSmb")
+    assert (smb.access, smb.firewalls) == ("service-endpoint", ())
+    assert Bypasses(resolution).of(smb) == ("nva-a", "nva-b")

@@ -14,60 +14,15 @@ import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
-from tests_support import run_cli
+from tests_support import SQL_MI_CATALOG, SQL_MI_DESIGN, run_cli
 
 from flowdocs.errors import FlowdocsError
 from flowdocs.load.catalog import default_catalog
 from flowdocs.render import designs as drawing
 
-CATALOG = dedent("""\
-    version: 1
-    services:
-      SqlMi:
-        title: SQL Managed Instance
-        fqdns: ["*.database.windows.net"]
-        port: 1433
-        tag: Sql
-    workload_types:
-      sql-mi-client:
-        title: Application reaching SQL Managed Instance
-        fails: the application loses its database
-        flows:
-          - {service: AzureActiveDirectory, category: management}
-          - {service: SqlMi, category: data}
-    """)
-
-# Line 24 names the user's workload type.
-DESIGN = dedent("""\
-    flowdocs: 1
-    name: mi
-    title: SQL MI client behind a firewall
-    region: westeurope
-    vnets:
-      - name: vnet-hub
-        address_space: [10.0.0.0/16]
-        subnets:
-          - {name: AzureFirewallSubnet, prefix: 10.0.1.0/26}
-      - name: vnet-spoke
-        address_space: [10.1.0.0/16]
-        subnets:
-          - {name: snet-app, prefix: 10.1.1.0/24, route_table: rt-spoke}
-    peerings:
-      - vnets: [vnet-spoke, vnet-hub]
-    route_tables:
-      - name: rt-spoke
-        routes:
-          - {name: to-fw, address_prefix: 0.0.0.0/0, next_hop_type: VirtualAppliance, next_hop_ip: 10.0.1.4}
-    firewalls:
-      - {name: afw-hub, type: azure-firewall, sku: Standard, subnet: vnet-hub/AzureFirewallSubnet, private_ip: 10.0.1.4}
-    workloads:
-      - name: app
-        type: sql-mi-client
-        subnet: vnet-spoke/snet-app
-    """)
+CATALOG, DESIGN = SQL_MI_CATALOG, SQL_MI_DESIGN
 
 # Where a bad catalog's port is: line 6, column 11.
 BAD_PORT = ("bad-catalog.yaml:6:11: error: services.SqlMi.port: Input should be less than "
