@@ -8,6 +8,7 @@ import click
 
 from flowdocs.cli.catalog_option import catalog_option
 from flowdocs.cli.common import echo_warnings
+from flowdocs.errors import FlowdocsError
 from flowdocs.render import FORMATS
 from flowdocs.render.designs import render_design_files
 from flowdocs.render.graphviz import RenderOptions
@@ -21,6 +22,19 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
         raise click.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}, "
                                  f"but received: {value!r}")
     return formats
+
+
+def _flows(ctx: click.Context, param: click.Parameter, value: str | None
+           ) -> tuple[str, ...] | None:
+    """A flow filter's terms, in order, each once; None without --flows."""
+    if value is None:
+        return None
+    terms = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    if not terms:
+        raise click.BadParameter("expected a comma-separated list of flow numbers, flow ids "
+                                 "(workload/service), workloads and services, but received: "
+                                 f"{value!r}")
+    return terms
 
 
 @click.command("render")
@@ -37,9 +51,17 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-cache", is_flag=True, help="Render everything, and store nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None,
               help="Diagrams rendered at once [default: one per core].")
+@click.option("--flows", "flows", default=None, callback=_flows, metavar="FILTER",
+              help="Draw only these flows, and only what they use: a comma-separated list "
+                   "of flow numbers (2), flow ids (sqlvm01/Storage), workloads (all their "
+                   "flows) and services or own flows (Storage, web-to-sql). A term the "
+                   "design does not have is an error that lists what it has. The diagram "
+                   "keeps its name, <design-name>.<format>: give -o a folder of its own to "
+                   "keep the full diagram.")
 @catalog_option()
 def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dpi: int,
-            cache_dir: str, no_cache: bool, jobs: int | None, catalog_file: str | None) -> None:
+            cache_dir: str, no_cache: bool, jobs: int | None, catalog_file: str | None,
+            flows: tuple[str, ...] | None) -> None:
     """Draw each design's resolved flows: spokes, hub, Azure services, numbered arrows.
 
     DESIGNS are design files or folders of them. Nothing is drawn unless every design
@@ -50,16 +72,30 @@ def command(designs: tuple[str, ...], out_dir: str, formats: tuple[str, ...], dp
     design: set FLOWDOCS_DOT_TIMEOUT=SECONDS to allow more. A PNG is at most 32,767 pixels
     a side: a larger one is refused, with the --dpi that fits.
 
+    --flows draws a subset, for a proposal: the flows it names, the nodes and edges they
+    use, and the subnets and VNets these sit in; the title says which flows. Every design
+    given must know every term and have a flow the filter selects, else nothing is drawn
+    and flowdocs exits with status 2, listing what the design has.
+
     \b
     Examples:
       flowdocs render designs/ -o docs/showcase
       flowdocs render designs/b-sql-hub-firewall.yaml --format png,pdf --dpi 200
       flowdocs render designs/ --catalog my-catalog.yaml
+      flowdocs render designs/p-application-flows.yaml --flows web01 -o diagrams/web01
     """
-    with sigterm_exits():  # a killed render ends its worker and `dot` processes too
-        run = render_design_files(designs, Path(out_dir), RenderOptions(formats, dpi),
-                                  None if no_cache else Path(cache_dir), workers=jobs,
-                                  catalog=catalog_file)
+    try:
+        with sigterm_exits():  # a killed render ends its worker and `dot` processes too
+            run = render_design_files(designs, Path(out_dir), RenderOptions(formats, dpi),
+                                      None if no_cache else Path(cache_dir), workers=jobs,
+                                      catalog=catalog_file, flows=flows)
+    except FlowdocsError as error:
+        from flowdocs.render.scene import FlowFilterError
+
+        if isinstance(error, FlowFilterError):  # a usage error: exit status 2
+            raise click.BadParameter(str(error), param_hint="'--flows'") from None
+        raise
     echo_warnings(run.warnings)
-    click.echo(f"{run.designs} diagram(s) in {out_dir}: {run.result.rendered} rendered, "
-               f"{run.result.cached} unchanged (cached)", err=True)
+    subset = f" (flows {', '.join(flows)} only)" if flows else ""
+    click.echo(f"{run.designs} diagram(s){subset} in {out_dir}: {run.result.rendered} "
+               f"rendered, {run.result.cached} unchanged (cached)", err=True)

@@ -18,6 +18,10 @@ path and its bytes' sha256: `open_catalog` loads it here first (a bad catalog is
 error before any design is drawn), each worker loads it once from its path
 (`loaded_catalog`), and its digest, never its path, is part of every design's cache key: a
 changed catalog draws every design anew, and so makes every page again.
+
+A flow filter (`flowdocs render --flows`, `flows=`: its terms) reaches each worker the same
+way, and its terms are part of the design's cache key; a term the design does not have is a
+`FlowFilterError` (scene.py), raised from the worker as itself.
 """
 
 from __future__ import annotations
@@ -88,13 +92,17 @@ class CatalogFile:
     digest: str
 
 
-def known_parts(path: str, digest: str, catalog: CatalogFile | None = None) -> list[Part]:
+def known_parts(path: str, digest: str, catalog: CatalogFile | None = None,
+                flows: Sequence[str] | None = None) -> list[Part]:
     """What a design's cache key starts from: flowdocs' code, the file's path (messages name
     it, and bases are found from it) and its bytes' hash; and the user's catalog's hash,
-    when there is one (its workload types and services are what the design resolves with)."""
+    when there is one (its workload types and services are what the design resolves with);
+    and a flow filter's terms, when there is one."""
     parts: list[Part] = [code_fingerprint(), path, digest]
     if catalog is not None:
         parts += ["catalog", catalog.digest]
+    if flows is not None:
+        parts += ["flows", str(len(flows)), *flows]
     return parts
 
 
@@ -157,9 +165,11 @@ def _keep_catalog(file: CatalogFile, catalog: Catalog) -> Catalog:
     return catalog
 
 
-def draw_design(path: str, catalog: CatalogFile | None = None) -> DrawnDesign:
+def draw_design(path: str, catalog: CatalogFile | None = None,
+                flows: tuple[str, ...] | None = None) -> DrawnDesign:
     """Load, resolve and draw one design file (in a worker process: only text comes back),
-    with the shipped catalog or the user's `catalog`."""
+    with the shipped catalog or the user's `catalog`; with `flows`, a flow filter's terms,
+    only the flows they select (raises FlowFilterError when the design lacks a term)."""
     from flowdocs.load.diagnostics import DesignError
     from flowdocs.load.loader import load_design_bytes, read_design
     from flowdocs.render import dot_source
@@ -173,11 +183,20 @@ def draw_design(path: str, catalog: CatalogFile | None = None) -> DrawnDesign:
     design = _resolve(loaded, merged)
     digest = file_digest(data)
     found = tuple(loaded.inputs()[1:])
-    key = found_key("design", known_parts(path, digest, catalog), found)
+    key = found_key("design", known_parts(path, digest, catalog, flows), found)
     _resolved[key] = design
+    dot = dot_source(design.resolution) if flows is None else _filtered_dot(design, flows)
     return DrawnDesign(path, design.design.name, design.design.extends,
-                       dot_source(design.resolution), tuple(design.warning_lines()), digest,
+                       dot, tuple(design.warning_lines()), digest,
                        tuple(base for base, _ in found), key, found=found)
+
+
+def _filtered_dot(design: ResolvedDesign, flows: tuple[str, ...]) -> str:
+    """The DOT text of the flows a filter selects (scene.select_flows)."""
+    from flowdocs.render.dot import to_dot
+    from flowdocs.render.scene import build_scene
+
+    return to_dot(build_scene(design.resolution, flows=flows))
 
 
 def _resolve(loaded: Any, catalog: Catalog) -> ResolvedDesign:
@@ -208,15 +227,15 @@ def keep_resolved(keys: Iterable[str]) -> None:
         del _resolved[key]
 
 
-def recall_design(cache: Cache, path: str, catalog: CatalogFile | None = None
-                  ) -> DrawnDesign | None:
+def recall_design(cache: Cache, path: str, catalog: CatalogFile | None = None,
+                  flows: tuple[str, ...] | None = None) -> DrawnDesign | None:
     """The design's drawing from the cache, or None: a miss, or an entry that is not what
     `draw_design` stores (a design name that is not a file name, say)."""
     try:
         digest = file_digest(read_design_bytes(path))
     except ReadError:
         return None  # drawn (and reported) by a worker
-    found = cache.recall("design", known_parts(path, digest, catalog))
+    found = cache.recall("design", known_parts(path, digest, catalog, flows))
     drawn = _from_entry(path, digest, found[0], found[1]) if found is not None else None
     cache.count(hit=drawn is not None)
     return drawn
@@ -234,21 +253,25 @@ def _from_entry(path: str, digest: str, key: str, entry: dict[str, Any]) -> Draw
     return DrawnDesign(path, name, extends, dot, tuple(warnings), digest, tuple(bases), key)
 
 
-def remember_design(cache: Cache, drawn: DrawnDesign, catalog: CatalogFile | None = None
-                    ) -> None:
-    cache.remember("design", known_parts(drawn.path, drawn.digest, catalog), drawn.found, {
+def remember_design(cache: Cache, drawn: DrawnDesign, catalog: CatalogFile | None = None,
+                    flows: tuple[str, ...] | None = None) -> None:
+    cache.remember("design", known_parts(drawn.path, drawn.digest, catalog, flows),
+                   drawn.found, {
         "name": drawn.name, "extends": drawn.extends, "dot": drawn.dot,
         "warnings": list(drawn.warnings), "bases": list(drawn.bases)})
 
 
 def draw_designs(files: Sequence[str], cache: Cache | None, workers: Workers,
                  on_drawn: Callable[[DrawnDesign], None],
-                 catalog: CatalogFile | None = None) -> list[DrawnDesign]:
-    """Every design file drawn (with `catalog`, from `open_catalog`): from the cache, else
-    by `workers`, largest file first. `on_drawn` gets each drawing as it is ready, until a
-    design fails to load; every failure is collected (`raise_problems` reports them)."""
+                 catalog: CatalogFile | None = None,
+                 flows: tuple[str, ...] | None = None) -> list[DrawnDesign]:
+    """Every design file drawn (with `catalog`, from `open_catalog`; with `flows`, a flow
+    filter's terms): from the cache, else by `workers`, largest file first. `on_drawn` gets
+    each drawing as it is ready, until a design fails to load; every failure is collected
+    (`raise_problems` reports them)."""
     drawn: list[DrawnDesign | None] = [
-        recall_design(cache, path, catalog) if cache is not None else None for path in files]
+        recall_design(cache, path, catalog, flows) if cache is not None else None
+        for path in files]
     missing = sorted((i for i, d in enumerate(drawn) if d is None),
                      key=lambda i: (-file_size(files[i]), i))
     size = sum(file_size(files[i]) for i in missing)
@@ -258,13 +281,13 @@ def draw_designs(files: Sequence[str], cache: Cache | None, workers: Workers,
             on_drawn(design)
     failed = False
     # Workers get the catalog's path and digest, and load it themselves (once each).
-    draw = functools.partial(draw_design, catalog=catalog)
+    draw = functools.partial(draw_design, catalog=catalog, flows=flows)
     for index, design in workers.run(draw, [files[i] for i in missing], size):
         drawn[missing[index]] = design
         failed = failed or bool(design.errors)
         if not design.errors:
             if cache is not None:
-                remember_design(cache, design, catalog)
+                remember_design(cache, design, catalog, flows)
             if not failed:
                 on_drawn(design)
     return [d for d in drawn if d is not None]
@@ -298,15 +321,19 @@ def raise_problems(drawn: Sequence[DrawnDesign], catalog: CatalogFile | None = N
 
 def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: RenderOptions,
                         cache_dir: Path | None = None, workers: int | None = None,
-                        show_progress: bool = True, catalog: PathArg | None = None
-                        ) -> DesignRun:
+                        show_progress: bool = True, catalog: PathArg | None = None,
+                        flows: Sequence[str] | None = None) -> DesignRun:
     """Render the diagrams of the design files under `paths` into `out_dir`, resolved with
-    the shipped catalog and the user's `catalog` file merged over it, when given.
+    the shipped catalog and the user's `catalog` file merged over it, when given; with
+    `flows`, a flow filter's terms, each diagram draws only the flows they select, under
+    the design's usual file name.
 
     Raises DesignError (nothing drawn) when the catalog has problems, DesignErrors (nothing
-    written) when any design fails to load or resolve, and RenderError when Graphviz is
-    missing or fails.
+    written) when any design fails to load or resolve, FlowFilterError (nothing written)
+    when a design lacks a term of the filter, and RenderError when Graphviz is missing or
+    fails.
     """
+    terms = tuple(flows) if flows is not None else None
     catalog_file = open_catalog(catalog)
     files = [os.fspath(f) for f in find_design_files(paths)]
     cache = Cache(cache_dir) if cache_dir is not None else None
@@ -316,7 +343,7 @@ def render_design_files(paths: Iterable[PathArg], out_dir: Path, options: Render
         drawn = draw_designs(files, cache, pool,
                              lambda design: renderer.add(Job(design.name, design.dot,
                                                                  design.path)),
-                             catalog_file)
+                             catalog_file, terms)
         raise_problems(drawn, catalog_file)
         outputs = renderer.outputs()
     result = write_outputs(renderer.result, out_dir, [d.name for d in drawn], outputs)

@@ -54,6 +54,7 @@ LEGEND = {
     "dropped": ("✕", RED, "flow dropped, with the reason"),
     "note": ("▤", "#8D6E00", "route that decides the path"),
     "collapsed": ("⋯", GREY, "collapsed: same flows as the one drawn"),
+    "grouped": ("❐", REGION_INK, "N × type: workloads of one type, same flows (names listed)"),
     "region": ("┅", REGION_INK, "dashed frame: an Azure region"),
 }
 
@@ -150,6 +151,8 @@ def _node(node: SceneNode) -> Node:
         attrs.update(shape="note", style="filled", color="#C9B458", fillcolor="#FFFBE6")
     elif node.state == "collapsed":
         attrs.update(color=GREY, style="rounded,dashed,filled", fillcolor="#F7F7F7")
+    elif node.state == "grouped":  # a double border: several workloads drawn as one
+        attrs.update(color=REGION_INK, peripheries="2")
     return Node(_node_label(node), nodeid=node.id, **attrs)
 
 
@@ -215,7 +218,8 @@ def _edge(edge: SceneEdge) -> Edge:
 
 
 def _legend(scene: Scene) -> str:
-    """The graph label: the design's title, then a legend of what this diagram uses."""
+    """The graph label: the design's title, the subset it draws (if filtered), then a legend
+    of what this diagram uses."""
     entries = []
     for key in scene.legend:
         sample, colour, text = LEGEND[key]
@@ -224,10 +228,15 @@ def _legend(scene: Scene) -> str:
     gap = "&#160;" * 5
     lines = [gap.join(entries[i:i + per_row]) for i in range(0, len(entries), per_row)]
     legend = '<BR ALIGN="LEFT"/>'.join(lines) + '<BR ALIGN="LEFT"/>'
+    # A subset (`--flows`) says so on its own line under the title, in orange.
+    subset = (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="13" COLOR="{HIGHLIGHT}"><B>'
+              f"{_wrapped('Subset: ' + scene.subset, TITLE_WIDTH, TITLE_LINES)}</B></FONT>"
+              "</TD></TR>") if scene.subset else ""
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="16">'
             f"<B>{_wrapped(scene.title, TITLE_WIDTH, TITLE_LINES)}</B></FONT>"
-            f'</TD></TR><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{legend}</FONT></TD></TR>'
+            f"</TD></TR>{subset}"
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{legend}</FONT></TD></TR>'
             "</TABLE>>")
 
 

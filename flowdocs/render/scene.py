@@ -5,16 +5,27 @@ numbered 1 (management) or 2 (data); a firewall a flow crosses is `crossed`, one
 around is `bypassed`. A flow the security policy denies is drawn along its routed path, and
 from the hop that denies it on its edges are `denied` (see `_denied_edge`); a firewall that
 denies says so in red. `dot.py` decides how each of these looks.
+
+A flow filter (`flowdocs render --flows`, `select_flows`) draws a subset: only the flows it
+selects, and only the nodes and edges they use (with the subnets and VNets they sit in); the
+firewalls they go around, the route tables and the legend are those of these flows alone,
+and the title says which subset it is.
+
+Workloads of one type with the same flows, in a crowded subnet, are one node that carries
+their flows ("5 × key-vault-client", collapse.py's `TypeGroup`).
 """
 
 from __future__ import annotations
 
+import difflib
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
-from flowdocs.load.catalog import Catalog
+from flowdocs.errors import FlowdocsError
+from flowdocs.load.catalog import CATEGORY_NUMBER, Catalog
 from flowdocs.load.model import Firewall
 from flowdocs.load.regions import default_regions
 from flowdocs.render import collapse
@@ -27,9 +38,11 @@ from flowdocs.render.network_parts import (
 from flowdocs.resolve.appliances import hands_to_appliance, stops
 from flowdocs.resolve.bypass import REASON_ORDER, SERVICE_TAG_ROUTE, Bypasses, bypass_reason
 from flowdocs.resolve.flows import Flow, Hop, Resolution
+from flowdocs.resolve.own_flows import SUBNET_SOURCE_TYPE
 from flowdocs.resolve.policy_checks import PolicyCheck
 
-NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed"]
+# `grouped`: workloads of one type with the same flows, drawn as one (collapse.TypeGroup).
+NodeState = Literal["plain", "crossed", "bypassed", "dropped", "note", "collapsed", "grouped"]
 # `bgp`: a Route Server's BGP session with an NVA peer.
 EdgeStyle = Literal["routed", "bypass", "dropped", "loop", "link", "note", "denied", "bgp"]
 Column = Literal["on-premises", "spokes", "hub", "services"]
@@ -44,6 +57,8 @@ SHORT_SERVICE = {"AzureBackup": "Backup", "Storage": "Storage",
 ACCESS_NOTES = {"platform": "platform", "service-endpoint": "service endpoint",
                 "private-endpoint": "private endpoint"}
 WRAP = 30  # characters per line of a drop reason; keeps the marker narrow
+# How many names of each kind a `--flows` error lists.
+LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -121,20 +136,33 @@ class Scene:
     order: list[tuple[str, str]]  # invisible edges that keep the columns left to right
     legend: list[str]  # legend keys, see dot.LEGEND
     collapsed: bool = False
+    # A filtered scene's subset, under the title: "flows 2 only: 5 of 9 flows drawn".
+    subset: str | None = None
 
 
-def build_scene(resolution: Resolution, catalog: Catalog | None = None) -> Scene:
-    """The scene of a resolution (large designs collapsed, see collapse.py)."""
-    return _Builder(resolution, catalog or resolution.catalog).build()
+def build_scene(resolution: Resolution, catalog: Catalog | None = None,
+                flows: Sequence[str] | None = None) -> Scene:
+    """The scene of a resolution (large designs collapsed, see collapse.py); with `flows`,
+    the terms of a flow filter, only the flows they select (`select_flows`). Raises
+    FlowFilterError when the filter names what the design does not have."""
+    return _Builder(resolution, catalog or resolution.catalog, flows).build()
 
 
 class _Builder:
-    def __init__(self, resolution: Resolution, catalog: Catalog) -> None:
+    def __init__(self, resolution: Resolution, catalog: Catalog,
+                 terms: Sequence[str] | None = None) -> None:
         self.resolution = resolution
         self.design = resolution.design
         self.topology = resolution.topology
         self.catalog = catalog
-        self.plan = collapse.plan(resolution)
+        self.flows = resolution.flows
+        self.subset: str | None = None
+        if terms is not None:
+            self.flows, used = select_flows(resolution, terms)
+            self.subset = (f"flows {', '.join(used)} only: {len(self.flows)} of "
+                           f"{len(resolution.flows)} flows drawn")
+        self.filtered = self.subset is not None
+        self.plan = collapse.plan(resolution, self.flows if self.filtered else None)
         self.nodes: dict[str, Node] = {}
         self.places: dict[str, list[str]] = {}  # VNET or VNET/SUBNET -> node ids
         self.loose: list[str] = []
@@ -170,21 +198,27 @@ class _Builder:
                               (f"→ {pe.target}", ip), "private-endpoint"), pe.subnet):
                 self._target(pe.name, pe.target)
         for w in self.design.workloads:
-            if w.name in self.plan.workloads:
+            group = self.plan.group_of.get(w.name)
+            if group is not None:
+                if group.names[0] == w.name:
+                    self._group(group)
+            elif w.name in self.plan.workloads:
                 detail = (w.type, w.ip) if w.ip else (w.type,)
                 self._add(Node(f"w~{w.name}", "workload", w.name, detail,
                                WORKLOAD_ICONS.get(w.type, "vm")), w.subnet)
-        for flow in self.resolution.flows:
+        for flow in self.flows:
             if flow.workload in self.plan.workloads:
                 self._flow(flow)
         self._firewall_states()
         for tail, head in self.bgp_sessions:
             if tail in self.nodes:
                 self._edge(tail, head, (), "bgp")
+        if self.filtered:
+            self._keep_what_the_flows_use()
         clusters = self._clusters()
         return Scene(self.design.name, self.design.title, self.nodes, clusters, self.loose,
                      list(self.edges.values()), self._order(clusters), self._legend(clusters),
-                     self.plan.collapsed)
+                     self.plan.collapsed, self.subset)
 
     # -- nodes ----------------------------------------------------------------------------
 
@@ -217,6 +251,14 @@ class _Builder:
         self.nodes[node.id] = node
         self.places.setdefault(place, []).append(node.id)
         return True
+
+    def _group(self, group: collapse.TypeGroup) -> None:
+        """One node for workloads of one type with the same flows: its title counts them,
+        its detail and tooltip name them."""
+        names = ", ".join(group.names)
+        self._add(Node(group.id, "workload", group.title, (names,),
+                       WORKLOAD_ICONS.get(group.type, "vm"), state="grouped",
+                       tooltip=f"{group.title}: {names}"), group.subnet)
 
     def _placeholder(self, p: collapse.Placeholder) -> None:
         node = Node(p.id, "collapsed", p.title, p.detail, state="collapsed")
@@ -336,7 +378,8 @@ class _Builder:
             return self._service(node)
         if kind == "address":
             return self._address(node)
-        return f"{prefix[kind]}~{node}"
+        group = self.plan.group_of.get(node) if kind == "workload" else None
+        return group.id if group is not None else f"{prefix[kind]}~{node}"
 
     def _address(self, address: str) -> str:
         """An address a design's own flow names outside every VNet: drawn with the services,
@@ -442,6 +485,26 @@ class _Builder:
             node.state = "crossed" if crossed else "bypassed" if bypassed else "plain"
             node.tooltip = "; ".join([*lines, *alerts])
 
+    def _keep_what_the_flows_use(self) -> None:
+        """A filtered scene: only the nodes the drawn flows use (their hops, drop markers and
+        route tables), the firewalls they go around, the Route Servers whose routes decide
+        them, the collapsed boxes, and the private links and BGP sessions between nodes kept;
+        the edges between what is left."""
+        used = {n for e in self.edges.values() if e.flows for n in (e.tail, e.head)}
+        used |= {e.tail for e in self.edges.values() if e.style == "note" and e.head in used}
+        used |= {f"fw~{name}" for name in self.bypassed}
+        used |= {f"rs~{h.route.route_server}" for f in self.flows for h in f.hops
+                 if h.route is not None and h.route.route_server}
+        used |= {p.id for p in self.plan.placeholders}
+        used |= {e.head for e in self.edges.values() if e.style == "link" and e.tail in used}
+        self.nodes = {k: n for k, n in self.nodes.items() if k in used}
+        self.edges = {k: e for k, e in self.edges.items()
+                      if e.tail in self.nodes and e.head in self.nodes}
+        self.places = {place: [n for n in ids if n in self.nodes]
+                       for place, ids in self.places.items()}
+        self.loose = [n for n in self.loose if n in self.nodes]
+        self.services = [n for n in self.services if n in self.nodes]
+
     # -- layout ---------------------------------------------------------------------------
 
     def _clusters(self) -> list[Cluster]:
@@ -510,13 +573,110 @@ class _Builder:
     def _legend(self, clusters: list[Cluster]) -> list[str]:
         styles = {e.style for e in self.edges.values()}
         states = {n.state for n in self.nodes.values()}
-        keys = [f"flow{n}" for n in (1, 2)]
+        numbers: tuple[int, ...] = (1, 2)
+        if self.filtered:  # a subset's legend: only the numbers it draws
+            numbers = tuple(n for n in numbers if any(f.number == n for f in self.flows))
+        keys = [f"flow{n}" for n in numbers]
         keys += [k for k in ("bypass", "link", "loop", "denied", "bgp") if k in styles]
-        keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed")
+        keys += [k for k in ("crossed", "bypassed", "dropped", "note", "collapsed", "grouped")
                  if k in states]
         if any(c.region for c in clusters):
             keys.append("region")
         return keys
+
+
+class FlowFilterError(FlowdocsError):
+    """A flow filter with a term the design has no flow, workload or service of, or that
+    selects no flow of the design: a usage error (`flowdocs render --flows`, exit 2)."""
+
+
+def select_flows(resolution: Resolution, terms: Sequence[str]
+                 ) -> tuple[list[Flow], tuple[str, ...]]:
+    """The flows a filter selects, in the resolution's order, and the terms that selected
+    some. A term is a flow number (`2`), a flow id (`sqlvm01/Storage`), a workload's name
+    (all its flows; a subnet that is an own flow's source by `vnet/subnet` too), or a
+    service's (a catalog service: the flows that reach it, own flows included; or an own
+    flow's name); names match exactly. A flow is selected when any term names it.
+
+    Raises FlowFilterError when a term names nothing the design or its catalog has (with
+    the closest names), or when the filter selects no flow at all."""
+    wanted = list(dict.fromkeys(terms))
+    aliases = _aliases(resolution)
+    named = [(f, _names_of(f, aliases)) for f in resolution.flows]
+    selected = [f for f, names in named if not names.isdisjoint(wanted)]
+    used = tuple(t for t in wanted if any(t in names for _, names in named))
+    design = resolution.design.name
+    unknown = [t for t in wanted if t not in used and not _is_known(t, resolution)]
+    if unknown:
+        candidates = sorted({n for _, names in named for n in names})
+        lines = [f"design {design} has no flow, workload or service named {t!r}"
+                 + _did_you_mean(t, candidates) for t in unknown]
+        raise FlowFilterError("\n".join([*lines, *_what_exists(resolution)]))
+    if not selected:
+        raise FlowFilterError("\n".join([
+            f"{', '.join(wanted) or 'an empty filter'} selects no flow of design {design}",
+            *_what_exists(resolution)]))
+    return selected, used
+
+
+def _aliases(resolution: Resolution) -> dict[str, str]:
+    """A subnet that is an own flow's source, by its workload name (`vnet.subnet`) -> the
+    `vnet/subnet` the design names it by."""
+    return {w.name: w.subnet for w in resolution.design.workloads
+            if w.type == SUBNET_SOURCE_TYPE}
+
+
+def _names_of(flow: Flow, aliases: dict[str, str]) -> set[str]:
+    """Every term that selects `flow` (`aliases`: see `_aliases`): an own flow to a catalog
+    service is selected by that service's name too."""
+    workloads = {flow.workload, aliases.get(flow.workload, flow.workload)}
+    services = {flow.service}
+    if flow.hops[-1].kind == "service":
+        services.add(flow.hops[-1].node)
+    return {str(flow.number), *services, *workloads,
+            *(f"{w}/{flow.service}" for w in workloads)}
+
+
+def _is_known(term: str, resolution: Resolution) -> bool:
+    """Whether `term` names a flow number, a workload, a service, or a workload/service."""
+    workloads = {w.name for w in resolution.design.workloads} | set(
+        _aliases(resolution).values())
+    services = resolution.catalog.services
+    workload, _, service = term.rpartition("/")
+    return (term in {str(n) for n in CATEGORY_NUMBER.values()} or term in workloads
+            or term in services or (workload in workloads and service in services))
+
+
+def _did_you_mean(term: str, candidates: list[str]) -> str:
+    """"; did you mean 'X'?" for the closest candidates, case aside; "" when none is."""
+    lowered: dict[str, str] = {}
+    for candidate in candidates:
+        lowered.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(term.lower(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?"
+
+
+def _what_exists(resolution: Resolution) -> list[str]:
+    """The design's flows by what a filter can name, a few of each."""
+    flows = resolution.flows
+    aliases = _aliases(resolution)
+    sources = [aliases.get(f.workload, f.workload) for f in flows]
+
+    def listed(items: Sequence[str]) -> str:
+        unique = list(dict.fromkeys(items))
+        shown = ", ".join(unique[:LISTED])
+        return shown if len(unique) <= LISTED else f"{shown}, … ({len(unique)} in all)"
+
+    return [
+        f"--flows takes a comma-separated list of these, from design "
+        f"{resolution.design.name}:",
+        f"  numbers:   {listed([str(n) for n in sorted({f.number for f in flows})])}",
+        f"  workloads: {listed(sources)}",
+        f"  services:  {listed([f.service for f in flows])}",
+        f"  flows:     {listed([f'{s}/{f.service}' for s, f in zip(sources, flows, strict=True)])}",
+    ]
 
 
 def fit_lines(text: str, width: int, most: int) -> tuple[str, ...]:

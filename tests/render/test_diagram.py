@@ -444,3 +444,96 @@ def test_one_hop_denied_by_the_firewall_and_after_an_nsg_keeps_unique_edge_ids()
     assert len({e.id for e in scene.edges}) == len(scene.edges)
     nodes, _ = parse_dot(dot_source(resolution))
     assert nodes["fw~afw-hub"]["tooltip"] == "crossed by 1 2; denies 2 (no rule: default deny)"
+
+
+def _crowded_subnet(key_vault_clients: int = 5, aks_pools: int = 2) -> dict:
+    """Key Vault clients and AKS node pools in one spoke subnet, all through the firewall."""
+    from scenes import base, route_table, udr
+
+    design = base()
+    route_table(design, "rt-spoke", ["vnet-spoke/snet-sql"],
+                udr("to-fw", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"))
+    design["workloads"] = [
+        {"name": f"kv{i:02d}", "type": "key-vault-client", "subnet": "vnet-spoke/snet-sql",
+         "ip": f"10.1.1.{10 + i}"} for i in range(1, key_vault_clients + 1)]
+    design["workloads"] += [{"name": f"aks-pool-{i}", "type": "aks-nodes",
+                             "subnet": "vnet-spoke/snet-sql"} for i in range(1, aks_pools + 1)]
+    return design
+
+
+def test_a_crowded_subnet_draws_one_node_per_workload_type():
+    from flowdocs.render.collapse import MAX_FULL_SUBNET_WORKLOADS
+
+    assert MAX_FULL_SUBNET_WORKLOADS == 3  # docs/diagrams.md says so
+    resolution = resolve(Design.model_validate(_crowded_subnet()))
+    scene = build_scene(resolution)
+    workloads = [n for n in scene.nodes.values() if n.kind == "workload"]
+    assert [(n.id, n.title, n.detail, n.state) for n in workloads] == [
+        ("types~kv01", "5 × key-vault-client", ("kv01, kv02, kv03, kv04, kv05",), "grouped"),
+        ("types~aks-pool-1", "2 × aks-nodes", ("aks-pool-1, aks-pool-2",), "grouped")]
+    assert workloads[0].tooltip == "5 × key-vault-client: kv01, kv02, kv03, kv04, kv05"
+    assert "grouped" in scene.legend and scene.collapsed
+    (subnet,) = [c for top in scene.clusters for c in top.children
+                 if c.label.startswith("snet-sql")]
+    assert subnet.nodes[:2] == ["types~kv01", "types~aks-pool-1"]
+    text = dot_source(resolution)
+    nodes, edges = parse_dot(text)
+    group = nodes["types~kv01"]
+    assert (group["class"], group["peripheries"]) == ("workload grouped", "2")
+    assert group["tooltip"] == "5 × key-vault-client: kv01, kv02, kv03, kv04, kv05"
+    assert "5 × key-vault-client" in group["label"] and "N × type" in text
+    assert not any(n.startswith("w~") for n in nodes)
+    # Every flow of every member is drawn, from its type's node.
+    for flow in resolution.flows:
+        tail = "types~kv01" if flow.workload.startswith("kv") else "types~aks-pool-1"
+        assert any(e["tail"] == tail for e in flow_edges(edges, f"{flow.number} {flow.id}"))
+
+
+def test_a_subnet_of_three_workloads_is_drawn_in_full():
+    scene = build_scene(resolve(Design.model_validate(_crowded_subnet(2, 1))))
+    assert [n.title for n in scene.nodes.values() if n.kind == "workload"] == [
+        "kv01", "kv02", "aks-pool-1"]
+    assert "grouped" not in scene.legend and not scene.collapsed
+
+
+def test_a_workload_with_other_flows_or_that_a_flow_reaches_is_drawn_apart():
+    design = _crowded_subnet(5, 1)
+    design["flows"] = [
+        {"name": "pool-to-kv03", "source": "aks-pool-1", "destination": {"workload": "kv03"},
+         "port": 8443},
+        {"name": "kv05-to-partner", "source": "kv05", "destination": {"address": "192.0.2.10/32"},
+         "port": 443}]
+    resolution = resolve(Design.model_validate(design))
+    scene = build_scene(resolution)
+    assert [n.title for n in scene.nodes.values() if n.kind == "workload"] == [
+        "3 × key-vault-client", "kv03", "kv05", "aks-pool-1"]
+    assert scene.nodes["types~kv01"].detail == ("kv01, kv02, kv04",)
+    (edge,) = [e for e in scene.edges if "2 aks-pool-1/pool-to-kv03" in e.flows]
+    assert edge.head == "w~kv03"
+
+
+def test_a_crowded_subnet_of_a_large_estate_folds_by_type():
+    raw = estate(8)
+    raw["workloads"] += [{"name": f"sql-extra-{k}", "type": "sql-server-in-vm",
+                          "subnet": "vnet-spoke-0000/snet-00", "backup": {"vault": "rsv"}}
+                         for k in range(1, 5)]
+    scene = build_scene(resolve(Design.model_validate(raw)))
+    assert sorted(n.title for n in scene.nodes.values() if n.kind in ("collapsed", "workload")
+                  ) == ["+7 spokes like vnet-spoke-0000", "+9 subnets like snet-00",
+                        "5 × sql-server-in-vm"]
+
+
+def test_a_large_design_draws_the_workload_an_own_flow_goes_to():
+    # The destination of a design's own flow is never folded away: its arrow ends at it.
+    raw = estate(8)
+    for w in raw["workloads"]:
+        spoke, subnet_ = int(w["name"][4:8]), int(w["name"][9:11])
+        w["ip"] = f"10.1.{spoke}.{subnet_ * 16 + 4}"
+    raw["flows"] = [{"name": "app-to-db", "source": "sql-0003-02",
+                     "destination": {"workload": "sql-0001-01"}, "port": 1433}]
+    resolution = resolve(Design.model_validate(raw))
+    scene = build_scene(resolution)
+    assert {"w~sql-0001-01", "w~sql-0003-02"} <= set(scene.nodes)
+    _, edges = parse_dot(dot_source(resolution))
+    assert any(e["head"] == "w~sql-0001-01"
+               for e in flow_edges(edges, "2 sql-0003-02/app-to-db"))
