@@ -112,6 +112,8 @@ ACCESS_MEANINGS: dict[str, str] = {
                         "the service's names.",
     # What flowdocs cannot see beyond the gateway is one of the page's assumptions.
     "on-premises": "handed to a VPN or ExpressRoute gateway, towards on-premises.",
+    "virtual-network": "a private address in a VNet of the design, another workload: "
+                       "within its VNet or across a peering.",
 }
 
 
@@ -178,7 +180,10 @@ def flow_row(flow: Flow, catalog: Catalog) -> FlowRow:
         number=flow.number,
         workload=flow.workload,
         service=catalog.services[flow.service].title,
-        endpoints=md("{fqdns} ({protocol} {port})", fqdns=join(map(code, flow.fqdns), "<br>"),
+        # A design's own flow to an address has no names: the address stands for them.
+        endpoints=md("{fqdns} ({protocol} {port})",
+                     fqdns=join(map(code, flow.fqdns or ((flow.address,) if flow.address
+                                                        else ())), "<br>"),
                      protocol=flow.protocol, port=flow.port),
         path=path_text(flow, catalog),
         firewalls=join(flow.firewalls) if flow.firewalls else Md("none"),

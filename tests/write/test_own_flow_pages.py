@@ -59,15 +59,15 @@ def test_the_flows_table_lists_the_own_flows_with_protocol_and_port(page: str) -
     number, workload, _, port, path, firewalls, access, policy, status = \
         own["Web tier to SQL Server"]
     assert (number, workload, port, firewalls, access, policy, status) == (
-        "2", "web01", "(TCP 1433)", "afw-hub", "virtual-network", "allowed", "delivered")
+        "2", "web01", "`10.7.1.4/32` (TCP 1433)", "afw-hub", "virtual-network", "allowed", "delivered")
     assert path == "web01 → afw-hub → sql01"
     datacentre = own["Web tier to the datacentre API"]
-    assert datacentre[3] == "(TCP 8443)"
+    assert datacentre[3] == "`192.168.20.0/24` (TCP 8443)"
     assert datacentre[4] == r"web01 → afw-hub → vgw-hub → 192\.168.20.0/24"
     assert datacentre[6] == "on-premises"
     partner = own["Web tier to a partner's API"]
     assert (partner[3], partner[4], partner[6]) == (
-        "(TCP 443)", r"web01 → afw-hub → 20\.50.1.10/32", "public")
+        "`20.50.1.10/32` (TCP 443)", r"web01 → afw-hub → 20\.50.1.10/32", "public")
     logs = own["App subnet logs to Azure Storage"]
     assert logs[1] == "vnet-spoke-web.snet-web"
     assert logs[3].endswith("(TCP 443)") and "`*.blob.core.windows.net`" in logs[3]
