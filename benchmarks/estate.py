@@ -1,6 +1,6 @@
 """A generated hub-and-spoke estate for benchmarks: 1 hub + N spokes × 10 subnets, one SQL
-workload per subnet, a 50-route table and an NSG per spoke, and a firewall policy on the hub
-firewall, so that every flow is also checked against its NSG and the firewall's rules."""
+workload per subnet, a 50-route table per spoke; with `policy`, also an NSG per spoke and a
+firewall policy on the hub firewall, so that every flow is checked against both."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ SUBNETS_PER_SPOKE = 10
 ROUTES_PER_TABLE = 50
 
 
-def estate(spokes: int, subnets_per_spoke: int = SUBNETS_PER_SPOKE) -> dict[str, Any]:
+def estate(spokes: int, subnets_per_spoke: int = SUBNETS_PER_SPOKE,
+           policy: bool = False) -> dict[str, Any]:
     """The design as plain data, ready for yaml.dump or json.dumps."""
     vnets: list[dict[str, Any]] = [{
         "name": "vnet-hub", "address_space": ["10.0.0.0/16"],
@@ -26,7 +27,9 @@ def estate(spokes: int, subnets_per_spoke: int = SUBNETS_PER_SPOKE) -> dict[str,
         for s in range(subnets_per_spoke):
             prefix = f"10.{second}.{third}.{s * 16}/28"
             subnets.append({"name": f"snet-{s:02d}", "prefix": prefix,
-                            "route_table": f"rt-{name}", "network_security_group": f"nsg-{name}"})
+                            "route_table": f"rt-{name}"})
+            if policy:
+                subnets[-1]["network_security_group"] = f"nsg-{name}"
             workloads.append({"name": f"sql-{index:04d}-{s:02d}", "type": "sql-server-in-vm",
                               "subnet": f"{name}/snet-{s:02d}",
                               "ip": f"10.{second}.{third}.{s * 16 + 4}",
@@ -36,15 +39,17 @@ def estate(spokes: int, subnets_per_spoke: int = SUBNETS_PER_SPOKE) -> dict[str,
         peerings.append({"vnets": [name, "vnet-hub"]})
         tables.append({"name": f"rt-{name}", "routes": _routes()})
         nsgs.append({"name": f"nsg-{name}", "rules": _nsg_rules()})
-    return {
+    design: dict[str, Any] = {
         "flowdocs": 1, "name": f"estate-{spokes}", "title": f"Estate of {spokes} spokes",
         "region": "westeurope", "vnets": vnets, "peerings": peerings, "route_tables": tables,
         "firewalls": [{"name": "afw-hub", "type": "azure-firewall", "sku": "Premium",
-                       "subnet": "vnet-hub/AzureFirewallSubnet", "private_ip": "10.0.1.4",
-                       "policy": "fwp-hub"}],
+                       "subnet": "vnet-hub/AzureFirewallSubnet", "private_ip": "10.0.1.4"}],
         "vaults": [{"name": "rsv-prod"}], "workloads": workloads,
-        "network_security_groups": nsgs, "firewall_policies": [_policy()],
     }
+    if policy:
+        design["firewalls"][0]["policy"] = "fwp-hub"
+        design.update(network_security_groups=nsgs, firewall_policies=[_policy()])
+    return design
 
 
 def _nsg_rules() -> list[dict[str, Any]]:

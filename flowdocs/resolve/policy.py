@@ -22,6 +22,7 @@ covers platform names that no catalog flow uses) are not evaluated.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -97,6 +98,11 @@ class Traffic:
     protocol: Literal["TCP", "UDP"] = "TCP"
 
     def __str__(self) -> str:
+        return self.text
+
+    @functools.cached_property
+    def text(self) -> str:
+        """What reasons say of the traffic: written into every decision, so made once."""
         return f"{self.protocol} {self.port} from {self.source} to {self.destination}"
 
 
@@ -242,8 +248,9 @@ def evaluate_nsg(nsg: NetworkSecurityGroup, direction: Literal["Inbound", "Outbo
     """The first rule of `nsg` (its own by priority, then Azure's defaults) that matches.
     `ordered` is `nsg_rules_in_order(nsg, direction)`, when the caller keeps it."""
     ordered = ordered or nsg_rules_in_order(nsg, direction)
-    candidates = [_Candidate(name, rule.access, _match_nsg_rule(rule, traffic, space), kind)
-                  for name, kind, rule in ordered]
+    # Matched one by one as the first match is looked for: rules after it are never asked.
+    candidates = (_Candidate(name, rule.access, _match_nsg_rule(rule, traffic, space), kind)
+                  for name, kind, rule in ordered)
     decision = _first_match(candidates, traffic)
     # DenyAll* always matches: an NSG always decides.
     assert decision is not None
@@ -268,12 +275,17 @@ def _match_nsg_rule(rule: SecurityRule, traffic: Traffic, space: AddressSpace) -
 
 def _match_addresses(sources: list[str], destinations: list[str], ports: list[str],
                      traffic: Traffic, space: AddressSpace) -> Match:
-    """Source, destination and port: what NSG rules and network rules match alike."""
-    return combine(
-        any_of([match_source(a, traffic.source, space) for a in sources]),
-        any_of([match_destination(a, traffic.destination, space) for a in destinations]),
-        match_ports(ports, traffic.port),
-    )
+    """Source, destination and port: what NSG rules and network rules match alike. The
+    cheap fields first: most rules fail on the port or the destination."""
+    port = match_ports(ports, traffic.port)
+    if port == "no":
+        return "no"
+    destination = any_of([match_destination(a, traffic.destination, space)
+                          for a in destinations])
+    if destination == "no":
+        return "no"
+    return combine(any_of([match_source(a, traffic.source, space) for a in sources]),
+                   destination, port)
 
 
 def policy_chain(policy: FirewallPolicy, policies: dict[str, FirewallPolicy]
@@ -314,19 +326,26 @@ def evaluate_firewall_policy(chain: tuple[FirewallPolicy, ...], traffic: Traffic
     them."""
     network_rules, application = ordered or (ordered_rules(chain, "network"),
                                              ordered_rules(chain, "application"))
-    network = [_Candidate(name, access, _match_network_rule(rule, traffic, space),
-                          "network rule")
-               for name, access, rule in network_rules]
     # Application rules proxy TCP connections of HTTP, HTTPS and MSSQL only.
     protocol = _APPLICATION_PROTOCOLS.get(traffic.port) if traffic.protocol == "TCP" else None
     decisions: list[tuple[str, _Decision]] = []
+    network_matches: list[_Candidate] = []  # matched once, for every name the flow uses
+
+    def network() -> Iterator[_Candidate]:
+        yield from network_matches
+        for name, access, rule in network_rules[len(network_matches):]:
+            candidate = _Candidate(name, access, _match_network_rule(rule, traffic, space),
+                                   "network rule")
+            network_matches.append(candidate)
+            yield candidate
+
     for fqdn in traffic.fqdns or ("",):
-        candidates = list(network)
+        candidates: Iterable[_Candidate] = network()
         if protocol is not None:
-            candidates += [
+            candidates = itertools.chain(candidates, (
                 _Candidate(name, access, _match_application_rule(rule, traffic, fqdn, protocol,
                                                                  space), "application rule")
-                for name, access, rule in application]
+                for name, access, rule in application))
         decision = (_first_match(candidates, traffic, fallback="Deny")
                     or _default_deny(chain, traffic, protocol))
         decisions.append((fqdn, decision))
@@ -354,7 +373,7 @@ def _match_application_rule(rule: FirewallPolicyRule, traffic: Traffic, fqdn: st
     )
 
 
-def _first_match(candidates: list[_Candidate], traffic: Traffic,
+def _first_match(candidates: Iterable[_Candidate], traffic: Traffic,
                  fallback: Access | None = None) -> _Decision | None:
     """The first rule that matches decides. A rule before it that only may match (`maybe`)
     and would decide the other way makes the verdict `unknown`. None when no rule decides:
