@@ -108,3 +108,24 @@ def outcome(resolution: Resolution) -> dict[str, str]:
         via = ",".join(f.firewalls) or "-"
         found[f.id] = f"{f.status} {f.access or '-'} via {via}"
     return found
+
+
+# Security policy ----------------------------------------------------------------------------
+
+
+def add_nsg(design: dict, name: str, subnet_ref: str, *rules: dict[str, Any]) -> None:
+    """An NSG with `rules`, associated with `subnet_ref`."""
+    design.setdefault("network_security_groups", []).append({"name": name, "rules": list(rules)})
+    subnet(design, subnet_ref)["network_security_group"] = name
+
+
+def app_rule(name: str, *, fqdns: tuple[str, ...] = (), tags: tuple[str, ...] = (),
+             src: tuple[str, ...] = ("10.1.1.0/24",),
+             protocols: tuple[tuple[str, int], ...] = (("Https", 443),)) -> dict[str, Any]:
+    rule: dict[str, Any] = {"name": name, "source_addresses": list(src), "protocols": [
+        {"protocol_type": p, "port": port} for p, port in protocols]}
+    if fqdns:
+        rule["target_fqdns"] = list(fqdns)
+    if tags:
+        rule["fqdn_tags"] = list(tags)
+    return rule

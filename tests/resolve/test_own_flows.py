@@ -23,7 +23,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from scenes import base, flow, hub_gateway, resolve_scene, route_table, subnet, udr
+from scenes import add_nsg, base, flow, hub_gateway, resolve_scene, route_table, subnet, udr
 from tests_support import DESIGNS, ROOT, run_cli
 
 from flowdocs.analyse.costs import compute_costs
@@ -90,9 +90,7 @@ def nsg_rule(name: str, priority: int, access: str, direction: str = "Outbound",
             "destination_address_prefixes": [dst], "destination_port_ranges": [ports]}
 
 
-def add_nsg(design: Scene, name: str, subnet_ref: str, *rules: dict[str, Any]) -> None:
-    design.setdefault("network_security_groups", []).append({"name": name, "rules": list(rules)})
-    subnet(design, subnet_ref)["network_security_group"] = name
+
 
 
 def net_rule(name: str, dst: str, port: str, *, src: str = "10.1.3.0/24",

@@ -11,7 +11,17 @@ import ipaddress
 from typing import Any
 
 import pytest
-from scenes import base, flow, resolve_scene, route_table, subnet, udr, via_firewall
+from scenes import (
+    add_nsg,
+    app_rule,
+    base,
+    flow,
+    resolve_scene,
+    route_table,
+    subnet,
+    udr,
+    via_firewall,
+)
 from tests_support import DESIGNS
 
 from flowdocs.load.loader import load_design
@@ -48,10 +58,7 @@ def nsg_rule(name: str, priority: int, access: str, direction: str = "Outbound",
             "destination_address_prefixes": list(dst), "destination_port_ranges": list(ports)}
 
 
-def add_nsg(design: Scene, name: str, subnet_ref: str, *rules: dict[str, Any]) -> None:
-    """An NSG with `rules`, associated with `subnet_ref`."""
-    design.setdefault("network_security_groups", []).append({"name": name, "rules": list(rules)})
-    subnet(design, subnet_ref)["network_security_group"] = name
+
 
 
 def net_rule(name: str, dst: tuple[str, ...], *, src: tuple[str, ...] = ("10.1.1.0/24",),
@@ -61,16 +68,7 @@ def net_rule(name: str, dst: tuple[str, ...], *, src: tuple[str, ...] = ("10.1.1
             "destination_addresses": list(dst), "destination_ports": list(ports)}
 
 
-def app_rule(name: str, *, fqdns: tuple[str, ...] = (), tags: tuple[str, ...] = (),
-             src: tuple[str, ...] = ("10.1.1.0/24",),
-             protocols: tuple[tuple[str, int], ...] = (("Https", 443),)) -> dict[str, Any]:
-    rule: dict[str, Any] = {"name": name, "source_addresses": list(src), "protocols": [
-        {"protocol_type": p, "port": port} for p, port in protocols]}
-    if fqdns:
-        rule["target_fqdns"] = list(fqdns)
-    if tags:
-        rule["fqdn_tags"] = list(tags)
-    return rule
+
 
 
 def collection(name: str, priority: int, action: str, kind: str, *rules: dict[str, Any]

@@ -12,7 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scenes import base, flow, outcome, resolve_scene, route_table, subnet, udr, via_firewall
+from scenes import (
+    app_rule,
+    base,
+    flow,
+    outcome,
+    resolve_scene,
+    route_table,
+    subnet,
+    udr,
+    via_firewall,
+)
 from tests_support import DESIGNS
 
 from flowdocs.analyse.findings import find
@@ -83,16 +93,7 @@ def network_rule(name: str, dst: str, ports: str, protocols: tuple[str, ...]
             "destination_addresses": [dst], "destination_ports": [ports]}
 
 
-def application_rule(name: str, *, fqdns: tuple[str, ...] = (), tags: tuple[str, ...] = (),
-                     protocols: tuple[tuple[str, int], ...] = (("Https", 443),)
-                     ) -> dict[str, Any]:
-    rule: dict[str, Any] = {"name": name, "source_addresses": ["10.1.1.0/24"], "protocols": [
-        {"protocol_type": p, "port": port} for p, port in protocols]}
-    if fqdns:
-        rule["target_fqdns"] = list(fqdns)
-    if tags:
-        rule["fqdn_tags"] = list(tags)
-    return rule
+
 
 
 def add_policy(design: Scene, kind: str, *rules: dict[str, Any]) -> None:
@@ -558,7 +559,7 @@ def test_network_rule_protocols_must_include_a_udp_leg(protocols: tuple[str, ...
 def test_an_application_rule_never_allows_a_udp_leg() -> None:
     # Even an application rule naming NTP's host on its port: application rules see TCP only.
     design = scene("aks-nodes")
-    add_policy(design, "application", application_rule(
+    add_policy(design, "application", app_rule(
         "ntp", fqdns=("ntp.ubuntu.com",), protocols=(("Http", 123),)))
     ntp = flow(resolve_scene(design), "w/NTP")
     assert (ntp.status, ntp.denial) == ("denied", PolicyCheck(
@@ -569,10 +570,10 @@ def test_an_application_rule_never_allows_a_udp_leg() -> None:
 
 
 @pytest.mark.parametrize("protocols", [(("Https", 443),), (("Https", 445),)])
-def test_smb_cannot_be_allowed_by_an_application_rule(protocols: tuple[tuple[str, int], ...]
+def test_smb_cannot_be_allowed_by_an_app_rule(protocols: tuple[tuple[str, int], ...]
                                                       ) -> None:
     design = scene("azure-files-smb-client")
-    add_policy(design, "application", application_rule(
+    add_policy(design, "application", app_rule(
         "files", fqdns=("*.file.core.windows.net",), protocols=protocols))
     resolution = resolve_scene(design)
     smb = flow(resolution, "w/AzureFilesSmb")
@@ -625,9 +626,9 @@ ODD_LEGS = {
 def test_application_rules_match_tcp_legs_on_443_80_and_1433_only() -> None:
     design = scene("odd-client")
     add_policy(design, "application",
-               application_rule("aks", tags=("AzureKubernetesService",),
+               app_rule("aks", tags=("AzureKubernetesService",),
                                 protocols=(("Https", 443), ("Https", 8443))),
-               application_rule("sql", fqdns=("*.database.windows.net",),
+               app_rule("sql", fqdns=("*.database.windows.net",),
                                 protocols=(("Mssql", 1433),)))
     resolution = resolve_with(design, user_catalog(ODD_LEGS))
     assert {f.id: (f.status, f.denial.reason if f.denial else f.policy[0].rule)
