@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flowdocs.analyse.firewall_rules import FirewallRule, FirewallRuleSet, NsgRule
-from flowdocs.resolve.flows import Resolution
+from flowdocs.resolve.flows import Flow, Resolution
 from flowdocs.resolve.policy import ordered_rules, policy_chain
 from flowdocs.resolve.policy_checks import PolicyCheck
 
@@ -29,17 +29,24 @@ class Coverage:
     existing: tuple[str, ...]  # the rules that allow the flows, when present
 
 
-def firewall_rule_coverage(resolution: Resolution, firewall: str, rule: FirewallRule
-                           ) -> Coverage:
-    checks = _checks(resolution, rule.flows, lambda c: c.kind == "firewall" and c.at == firewall)
+FlowIndex = dict[str, Flow]
+
+
+def flow_index(resolution: Resolution) -> FlowIndex:
+    """The flows by id: a rule names its flows, and an estate has thousands of rules."""
+    return {f.id: f for f in resolution.flows}
+
+
+def firewall_rule_coverage(flows: FlowIndex, firewall: str, rule: FirewallRule) -> Coverage:
+    checks = _checks(flows, rule.flows, lambda c: c.kind == "firewall" and c.at == firewall)
     return _coverage(checks)
 
 
-def nsg_rule_coverage(resolution: Resolution, rule: NsgRule) -> Coverage:
+def nsg_rule_coverage(resolution: Resolution, flows: FlowIndex, rule: NsgRule) -> Coverage:
     subnet = resolution.topology.subnets[rule.subnet].subnet
     if subnet.network_security_group is None:
         return Coverage("no NSG", ())
-    checks = _checks(resolution, rule.flows,
+    checks = _checks(flows, rule.flows,
                      lambda c: c.kind == "nsg-outbound" and c.at == rule.subnet)
     return _coverage(checks)
 
@@ -78,10 +85,9 @@ def unused_rules(resolution: Resolution) -> list[UnusedRule]:
     return unused
 
 
-def _checks(resolution: Resolution, flow_ids: tuple[str, ...],
+def _checks(flows: FlowIndex, flow_ids: tuple[str, ...],
             where: Callable[[PolicyCheck], bool]) -> list[PolicyCheck]:
-    wanted = set(flow_ids)
-    return [c for f in resolution.flows if f.id in wanted for c in f.policy if where(c)]
+    return [c for i in flow_ids for c in flows[i].policy if where(c)]
 
 
 def _coverage(checks: list[PolicyCheck]) -> Coverage:
@@ -114,10 +120,11 @@ class RuleReview:
 
 def review_rules(resolution: Resolution, sets: list[FirewallRuleSet], nsgs: list[NsgRule]
                  ) -> RuleReview:
+    flows = flow_index(resolution)
     return RuleReview(
-        firewall={(s.firewall, r.name): firewall_rule_coverage(resolution, s.firewall, r)
+        firewall={(s.firewall, r.name): firewall_rule_coverage(flows, s.firewall, r)
                   for s in sets for r in s.rules},
-        nsg={(r.subnet, r.service, r.private_endpoint): nsg_rule_coverage(resolution, r)
+        nsg={(r.subnet, r.service, r.private_endpoint): nsg_rule_coverage(resolution, flows, r)
              for r in nsgs},
         unused=unused_rules(resolution),
         evaluated=bool(resolution.design.network_security_groups
