@@ -165,6 +165,8 @@ def route_document(route: EffectiveRoute) -> dict[str, Any]:
     document["next_hop_type"] = route.next_hop_type
     if route.next_hop_ip:
         document["next_hop_ip"] = route.next_hop_ip
+    if len(route.next_hops) > 1:  # extension: every next hop of an ECMP route, in order
+        document["next_hop_ips"] = list(route.next_hops)
     return document
 
 
