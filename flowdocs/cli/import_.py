@@ -14,7 +14,9 @@ from flowdocs.write.design_yaml import checked_design_yaml
 
 COUNTED = (("vnets", "vnet"), ("subnets", "subnet"), ("peerings", "peering"),
            ("route_tables", "route table"), ("routes", "route"), ("firewalls", "firewall"),
-           ("gateways", "gateway"), ("vaults", "vault"), ("private_endpoints", "private endpoint"),
+           ("gateways", "gateway"), ("connections", "gateway connection"),
+           ("route_servers", "route server"), ("load_balancers", "load balancer"),
+           ("vaults", "vault"), ("private_endpoints", "private endpoint"),
            ("private_dns_zones", "private DNS zone"),
            ("network_security_groups", "network security group"),
            ("firewall_policies", "firewall policy"), ("security_rules", "security rule"))
@@ -34,16 +36,20 @@ def command(sources: tuple[str, ...], output: str, name: str | None,
 
     SOURCES are JSON files (or folders of them), in any mix of shapes, told apart file by
     file: the az CLI's (`az network vnet list`, `route-table list`, `firewall list`,
-    `private-endpoint list`, `vnet-gateway list`, `nic list`, `vm list`, `nsg list`,
-    `firewall policy list`, `firewall policy rule-collection-group list`, ...), Azure
+    `private-endpoint list`, `vnet-gateway list`, `vpn-connection list`, `local-gateway
+    list`, `routeserver list`, `routeserver peering list`, `lb list`, `nic list`, `vm list`,
+    `nsg list`, `firewall policy list`, `firewall policy rule-collection-group list`, ...), Azure
     Resource Graph's (`az graph query`, pages as several files) and ARM REST's
     (`{"value": [...]}`), and `terraform show -json` of a state or a plan (azurerm v3 and v4).
 
     Each object of the design keeps, in a comment, the id it came from. NSGs and firewall
     policies come with their rules, except those the format has no place for (DNAT,
-    IP groups, application security groups, web categories, URLs). What is left out (those
-    rules, Virtual WAN, a reference to a resource outside the exports) is listed at the end
-    of the file with the reason. Workloads cannot be read from an export: VMs are
+    IP groups, application security groups, web categories, URLs); gateways with their
+    instances and connections, Route Servers with their NVA peers, internal load balancers
+    in front of NVAs. What BGP learns is in no export: the notes say where to read it. What
+    is left out (those rules, Virtual WAN, a load balancer in front of servers, a reference
+    to a resource outside the exports) is listed at the end of the file with the reason.
+    Workloads cannot be read from an export: VMs are
     written as candidates, commented out, for you to uncomment and type. The design is
     validated and resolved before it is written.
 

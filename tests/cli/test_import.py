@@ -95,3 +95,24 @@ def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(in_root, t
     result = run_cli("import", f"{AZ}/vnets.json", "-o", out)
     assert (result.exit_code, result.stderr) == (
         1, f"{out}: error: cannot write the design: File exists\n")
+
+
+def test_a_hubs_gateway_connections_route_server_and_load_balancers_are_counted(in_root,
+                                                                              tmp_path):
+    out = tmp_path / "hub.yaml"
+    result = run_cli("import", "tests/load/data/import/hub/az", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"{out}: 2 vnets, 5 subnets, 1 peering, 1 route table, 1 route, 2 firewalls, 1 gateway, "
+        "2 gateway connections, 1 route server, 2 load balancers, 1 vault imported; 3 candidate "
+        "workload(s), 1 resource(s) not imported (listed at the end of the file)\n")
+    text = out.read_text()
+    # What no export holds is said where the user will look for it.
+    assert "# - /subscriptions/7d3b5c1e-4a2f-4e8b-9c6d-2f1a0b9e8d7c/resourceGroups/rg-hub/" \
+        "providers/Microsoft.Network/virtualHubs/rs-hub/bgpConnections/nva-a: " \
+        "advertised_prefixes left empty: what the NVA advertises is in no export; `az network " \
+        "routeserver peering list-learned-routes -g rg-hub --routeserver rs-hub -n nva-a` " \
+        "lists it" in text.splitlines()
+    validated = run_cli("validate", out)
+    assert (validated.exit_code, validated.stderr) == (
+        0, "1 design(s) valid, 0 flows, 0 warning(s)\n")

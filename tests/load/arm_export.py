@@ -4,8 +4,12 @@ would return for the deployed design, in ARM's shape (`properties`) or az CLI's 
 Used by the round-trip tests: export a design, import it back, and the flows must not change.
 Shapes from the REST references (learn.microsoft.com/rest/api/virtualnetwork, Recovery
 Services, Storage, Compute, Private DNS; network security groups, firewall policies and
-their rule collection groups). A firewall policy lists its rule collection groups by id
-only, as ARM's GET does; the groups are resources of their own.
+their rule collection groups; gateways, connections, local network gateways, virtual hubs,
+load balancers). A firewall policy lists its rule collection groups by id only, as ARM's GET
+does; the groups are resources of their own, as a Route Server's IP configuration and BGP
+connections are. What Azure cannot say is not exported: a connection's learned prefixes
+become its local network gateway's address space, and a Route Server peer's advertised
+prefixes are lost.
 """
 
 from __future__ import annotations
@@ -68,7 +72,9 @@ class _Exporter:
         return [*(self.vnet(v.name) for v in d.vnets),
                 *(self.route_table(t.name) for t in d.route_tables),
                 *(r for f in d.firewalls for r in self.firewall(f.name)),
-                *(self.gateway(g.name) for g in d.gateways),
+                *(r for g in d.gateways for r in self.gateway(g.name)),
+                *(r for s in d.route_servers for r in self.route_server(s.name)),
+                *(self.load_balancer(b.name) for b in d.load_balancers),
                 *(self.vault(v.name) for v in d.vaults),
                 *(self.storage_account(a.name) for a in d.storage_accounts),
                 *(self.policy(p.name) for p in d.service_endpoint_policies),
@@ -169,15 +175,96 @@ class _Exporter:
                  "type": "Microsoft.Network/azureFirewalls", "location": self.region,
                  "properties": properties}]
 
-    def gateway(self, name: str) -> dict[str, Any]:
+    def gateway(self, name: str) -> list[dict[str, Any]]:
         gateway = next(g for g in self.design.gateways if g.name == name)
         kind = "Vpn" if gateway.type == "vpn" else "ExpressRoute"
-        return {"id": arm_id("Microsoft.Network/virtualNetworkGateways", name), "name": name,
-                "type": "Microsoft.Network/virtualNetworkGateways", "location": self.region,
-                "properties": {"gatewayType": kind, "ipConfigurations": [{
-                    "name": "default",
+        gateway_id = arm_id("Microsoft.Network/virtualNetworkGateways", name)
+        configurations = [f"{gateway_id}/ipConfigurations/{c}"
+                          for c in ("default", "activeActive")[:max(len(gateway.instances), 1)]]
+        # Each instance's address is its IP configuration's default BGP peering address.
+        peering = [{"ipconfigurationId": c, "defaultBgpIpAddresses": [ip],
+                    "customBgpIpAddresses": [], "tunnelIpAddresses": []}
+                   for c, ip in zip(configurations, gateway.instances, strict=False)]
+        resources = [{
+            "id": gateway_id, "name": name, "type": "Microsoft.Network/virtualNetworkGateways",
+            "location": self.region,
+            "properties": {
+                "gatewayType": kind, "activeActive": len(gateway.instances) == 2,
+                "bgpSettings": {"asn": 65515, "bgpPeeringAddresses": peering},
+                "ipConfigurations": [{
+                    "name": c.rsplit("/", 1)[1], "id": c,
                     "properties": {"subnet": _ref(self.subnet_id(
-                        f"{gateway.vnet}/GatewaySubnet"))}}]}}
+                        f"{gateway.vnet}/GatewaySubnet"))}} for c in configurations]}}]
+        for connection in gateway.connections:
+            resources += self.connection(gateway_id, connection.name, connection.type,
+                                         connection.uses_bgp, connection.learned_prefixes)
+        return resources
+
+    def connection(self, gateway_id: str, name: str, kind: str, bgp: bool,
+                   prefixes: list[str]) -> list[dict[str, Any]]:
+        properties: dict[str, Any] = {
+            "virtualNetworkGateway1": _ref(gateway_id), "enableBgp": bgp,
+            "connectionType": "IPsec" if kind == "ipsec" else "ExpressRoute"}
+        if kind == "expressroute":
+            properties["peer"] = _ref(arm_id("Microsoft.Network/expressRouteCircuits",
+                                             f"erc-{name}"))
+            local: list[dict[str, Any]] = []
+        else:
+            local_id = arm_id("Microsoft.Network/localNetworkGateways", f"lng-{name}")
+            properties["localNetworkGateway2"] = _ref(local_id)
+            local = [{"id": local_id, "name": f"lng-{name}",
+                      "type": "Microsoft.Network/localNetworkGateways", "location": self.region,
+                      "properties": {"localNetworkAddressSpace": {"addressPrefixes": prefixes},
+                                     "gatewayIpAddress": "198.51.100.10"}}]
+        return [{"id": arm_id("Microsoft.Network/connections", name), "name": name,
+                 "type": "Microsoft.Network/connections", "location": self.region,
+                 "properties": properties}, *local]
+
+    def route_server(self, name: str) -> list[dict[str, Any]]:
+        server = next(s for s in self.design.route_servers if s.name == name)
+        hub_id = arm_id("Microsoft.Network/virtualHubs", name)
+        configuration = f"{hub_id}/ipConfigurations/ipconfig1"
+        peers = [{"id": f"{hub_id}/bgpConnections/{p.name}", "name": p.name,
+                  "type": "Microsoft.Network/virtualHubs/bgpConnections",
+                  "properties": {"peerIp": p.peer_ip, "peerAsn": 65020,
+                                 "connectionState": "Connected"}} for p in server.peers]
+        return [{"id": hub_id, "name": name, "type": "Microsoft.Network/virtualHubs",
+                 "location": self.region,
+                 "properties": {"sku": "Standard", "virtualRouterAsn": 65515,
+                                "allowBranchToBranchTraffic": server.branch_to_branch,
+                                "ipConfigurations": [_ref(configuration)],
+                                "bgpConnections": [_ref(p["id"]) for p in peers]}},
+                {"id": configuration, "name": "ipconfig1",
+                 "type": "Microsoft.Network/virtualHubs/ipConfigurations",
+                 "properties": {"subnet": _ref(self.subnet_id(
+                     f"{server.vnet}/RouteServerSubnet"))}},
+                *peers]
+
+    def load_balancer(self, name: str) -> dict[str, Any]:
+        balancer = next(b for b in self.design.load_balancers if b.name == name)
+        lb_id = arm_id("Microsoft.Network/loadBalancers", name)
+        frontend, pool = f"{lb_id}/frontendIPConfigurations/frontend", \
+            f"{lb_id}/backendAddressPools/backends"
+        # The backends are the NVAs' NICs, as `firewall` exports them.
+        members = [_ref(arm_id("Microsoft.Network/networkInterfaces/ipConfigurations",
+                               f"{b}-nic", "ipconfig1")) for b in balancer.backends]
+        ports = [("All", 0)] if balancer.ha_ports else [("Tcp", p) for p in balancer.ports]
+        rules = [{"id": f"{lb_id}/loadBalancingRules/rule-{port}", "name": f"rule-{port}",
+                  "properties": {"frontendIPConfiguration": _ref(frontend),
+                                 "backendAddressPool": _ref(pool), "protocol": protocol,
+                                 "frontendPort": port, "backendPort": port}}
+                 for protocol, port in ports]
+        return {"id": lb_id, "name": name, "type": "Microsoft.Network/loadBalancers",
+                "location": self.region, "sku": {"name": "Standard"},
+                "properties": {
+                    "frontendIPConfigurations": [{
+                        "id": frontend, "name": "frontend",
+                        "properties": {"privateIPAddress": balancer.frontend_ip,
+                                       "privateIPAllocationMethod": "Static",
+                                       "subnet": _ref(self.subnet_id(balancer.subnet))}}],
+                    "backendAddressPools": [{"id": pool, "name": "backends",
+                                             "properties": {"backendIPConfigurations": members}}],
+                    "loadBalancingRules": rules}}
 
     def vault(self, name: str) -> dict[str, Any]:
         vault = next(v for v in self.design.vaults if v.name == name)
@@ -255,8 +342,10 @@ class _Exporter:
 
     def nic(self, name: str, subnet: str, ip: str | None, vm: str | None,
             forwarding: bool) -> dict[str, Any]:
+        configuration = arm_id("Microsoft.Network/networkInterfaces/ipConfigurations", name,
+                               "ipconfig1")
         properties: dict[str, Any] = {
-            "ipConfigurations": [{"name": "ipconfig1", "properties": {
+            "ipConfigurations": [{"name": "ipconfig1", "id": configuration, "properties": {
                 "privateIPAddress": ip, "privateIPAllocationMethod": "Static",
                 "subnet": _ref(self.subnet_id(subnet)), "primary": True}}],
             "enableIPForwarding": forwarding}

@@ -14,6 +14,7 @@ collection groups, so that shape's come from ARM REST beside the pages.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,12 @@ FIXTURES = {
 ARTICLE_DESIGNS = ["a-vm-backup", "b-sql-hub-firewall", "c-sql-storage-service-endpoint",
                    "d-sql-vault-private-endpoint"]
 # Also round-tripped: the other examples but (e), whose on-premises default route is learned
-# over BGP, which no export holds (the import says so, on its gateway).
+# over BGP, which no export holds (the import says so, on its gateway). (k)'s Route Server
+# peers lose their advertised prefixes, which no export holds either; its backup flows do not
+# take them.
 MORE_DESIGNS = ["f-third-party-agent-private-storage", "g-misrouted-spokes",
-                "h-sql-vault-private-endpoint-hub", "i-two-region-backup"]
+                "h-sql-vault-private-endpoint-hub", "i-two-region-backup",
+                "k-hub-route-server-nva-pair"]
 
 
 def sources(paths: list[Path]) -> list[Source]:
@@ -755,3 +759,350 @@ def test_round_trip_keeps_the_security_policy(shape):
     assert [(s.name, s.network_security_group) for v in design.vnets for s in v.subnets] == \
         [(s.name, s.network_security_group) for v in original.vnets for s in v.subnets]
     assert [f.policy for f in design.firewalls] == ["afwp-hub"]
+
+
+# A hub's network parts: gateway connections, Route Server, internal load balancers ------------
+#
+# The fixtures under data/import/hub/ describe the hub of design (k) and its SQL spoke: an
+# active-active VPN gateway with a BGP connection to the data centre and a static one to a
+# branch office (each with its local network gateway), a Route Server peering with the two
+# NVAs, and two internal load balancers in front of the same pair (HA ports; TCP 443 and 1433
+# with a UDP rule), plus one in front of two web servers, which the format cannot hold. Each
+# shape has them: the az CLI's (`vnet-gateway list`, `vpn-connection list`, `local-gateway
+# list`, `routeserver list`, `routeserver peering list`, `lb list`, ...), ARM REST's,
+# Resource Graph's (the Route Server's children, IP configuration and BGP connections, from
+# ARM REST beside the page), and `terraform show -json` of a state (azurerm v4) and of a plan
+# creating it all (azurerm v3).
+
+HUB_DATA = DATA / "hub"
+HUB_FIXTURES = {
+    "az": sorted((HUB_DATA / "az").glob("*.json")),
+    "arm": sorted((HUB_DATA / "arm").glob("*.json")),
+    "resource-graph": sorted((HUB_DATA / "resource-graph").glob("*.json")),
+    "terraform-state": [HUB_DATA / "terraform" / "state.json"],
+    "terraform-plan": [HUB_DATA / "terraform" / "plan.json"],
+}
+HUB_NVAS = [{"name": "nva-a", "type": "nva", "subnet": "vnet-hub/snet-nva",
+             "private_ip": "10.0.2.4"},
+            {"name": "nva-b", "type": "nva", "subnet": "vnet-hub/snet-nva",
+             "private_ip": "10.0.2.5"}]
+HUB_CONNECTIONS = [
+    {"name": "cn-branch-office", "type": "ipsec", "learned_prefixes": ["10.200.0.0/24"]},
+    {"name": "cn-datacentre", "type": "ipsec", "bgp": True,
+     "learned_prefixes": ["192.168.0.0/16", "172.16.0.0/12"]}]
+HUB_ROUTE_SERVERS = [{"name": "rs-hub", "vnet": "vnet-hub", "branch_to_branch": True, "peers": [
+    {"name": "nva-a", "peer_ip": "10.0.2.4", "advertised_prefixes": []},
+    {"name": "nva-b", "peer_ip": "10.0.2.5", "advertised_prefixes": []}]}]
+HUB_LOAD_BALANCERS = [
+    {"name": "ilb-nva", "subnet": "vnet-hub/snet-nva", "frontend_ip": "10.0.2.10",
+     "ha_ports": True, "backends": ["nva-a", "nva-b"]},
+    {"name": "ilb-nva-ports", "subnet": "vnet-hub/snet-nva", "frontend_ip": "10.0.2.11",
+     "ports": [443, 1433], "backends": ["nva-a", "nva-b"]}]
+
+
+def hub_import(shape: str):
+    imported = import_design(sources(HUB_FIXTURES[shape]), "hub")
+    text, _ = checked_design_yaml(imported, "hub.yaml")  # it validates and resolves
+    return imported, text
+
+
+# What a plan's messages call the hub's resources: their addresses (they have no id yet).
+PLAN_ADDRESSES = {"ilb-web": "azurerm_lb.web", "ilb-nva-ports": "azurerm_lb.nva_ports",
+                  "cn-datacentre": "azurerm_virtual_network_gateway_connection.datacentre",
+                  "nva-a": "azurerm_route_server_bgp_connection.nva_a",
+                  "nva-b": "azurerm_route_server_bgp_connection.nva_b",
+                  "vgw-hub": "azurerm_virtual_network_gateway.hub"}
+
+
+def reasons(items, shape: str, *names: str) -> list[tuple[str, str]]:
+    """(the resource's name and what the subject adds, the reason) of the items about the
+    resources `names`, however the shape names them: by id (`.../ilb-nva-ports, rule dns`),
+    by address and id (`azurerm_lb.nva_ports (.../ilb-nva-ports), rule dns`), or by address
+    alone (`azurerm_lb.nva_ports (to be created), rule dns`)."""
+    found = []
+    for item in items:
+        for name in names:
+            head = re.escape(f"{PLAN_ADDRESSES[name]} (to be created)"
+                             if shape == "terraform-plan" else f"/{name}")
+            match = re.search(rf"{head}\)?(?=$|,)", item.subject)
+            if match:
+                found.append((name + item.subject[match.end():], item.reason))
+    return found
+
+
+@pytest.mark.parametrize("shape", HUB_FIXTURES)
+def test_each_shape_imports_gateway_connections_route_server_and_load_balancers(shape):
+    imported, _ = hub_import(shape)
+    data = imported.design_data()
+    # A plan leaves the gateway's instances to apply; every other shape has them.
+    instances = {} if shape == "terraform-plan" else {"instances": ["10.0.0.4", "10.0.0.5"]}
+    assert data["gateways"] == [{"name": "vgw-hub", "type": "vpn", "vnet": "vnet-hub",
+                                 **instances, "connections": HUB_CONNECTIONS}]
+    assert data["route_servers"] == HUB_ROUTE_SERVERS
+    assert data["load_balancers"] == HUB_LOAD_BALANCERS
+    # The NVAs are found as the load balancers' backends and the Route Server's peers: no
+    # route names their IPs.
+    assert data["firewalls"] == HUB_NVAS
+    assert [w.data["name"] for w in imported.candidates] == ["sqlvm01", "web01", "web02"]
+    counts = imported.counts()
+    assert (counts["gateways"], counts["connections"], counts["route_servers"],
+            counts["load_balancers"]) == (1, 2, 1, 2)
+    assert reasons(imported.skipped, shape, "ilb-web") == [
+        ("ilb-web", "its backends (10.1.2.4, 10.1.2.5) are not NVAs of the design (NICs that "
+                    "forward traffic): the design format's load balancers stand in front of "
+                    "appliances")]
+    group = "RESOURCE_GROUP" if shape == "terraform-plan" else "rg-hub"
+    expected_notes = [
+        ("cn-datacentre", "a BGP connection: learned_prefixes are its local network gateway's "
+                          "address space, an approximation; the prefixes the gateway learns over "
+                          "BGP are listed by `az network vnet-gateway list-learned-routes -g "
+                          f"{group} -n vgw-hub`"),
+        ("ilb-nva-ports, rule dns", "protocol Udp port 53: left out, the design format's ports "
+                                    "are TCP ports"),
+        *((peer, "advertised_prefixes left empty: what the NVA advertises is in no export; `az "
+                 f"network routeserver peering list-learned-routes -g {group} --routeserver "
+                 f"rs-hub -n {peer}` lists it") for peer in ("nva-a", "nva-b")),
+        *([("vgw-hub", "instances left empty: its instances' IPs are not known until apply")]
+          if shape == "terraform-plan" else [])]
+    assert sorted(reasons(imported.notes, shape, *PLAN_ADDRESSES)) == sorted(expected_notes)
+
+
+@pytest.mark.parametrize("shape", HUB_FIXTURES)
+def test_the_imported_hub_sends_the_spokes_flows_through_the_load_balancers_backends(shape):
+    _, text = hub_import(shape)
+    chosen = load_design_bytes(with_candidates(text).encode(), "chosen.yaml").design
+    found = [f for f in resolve(chosen).flows if f.workload == "sqlvm01"]
+    assert {f.service for f in found} == {"AzureActiveDirectory", "AzureBackup", "Storage"}
+    for flow in found:
+        assert flow.firewalls == ("nva-a", "nva-b")  # both need the rules
+        path = [(hop.node, hop.kind) for hop in flow.hops]
+        at = path.index(("ilb-nva", "load-balancer"))
+        assert path[at + 1:at + 3] == [("nva-a", "firewall"), ("nva-b", "firewall")]
+    # The same flows as design (k), whose hub this is.
+    expected = load_design(DESIGNS / "k-hub-route-server-nva-pair.yaml").design
+    assert [f for f in flows(chosen) if f[0] == "sqlvm01"] == flows(expected)
+
+
+def gateway_resource(name: str, kind: str, **properties: object) -> dict:
+    return {"id": arm_id("Microsoft.Network/virtualNetworkGateways", name), "name": name,
+            "type": "Microsoft.Network/virtualNetworkGateways",
+            "properties": {"gatewayType": kind, "ipConfigurations": [{"properties": {
+                "subnet": {"id": f"{HUB_ID}/subnets/GatewaySubnet"}}}], **properties}}
+
+
+def connection_resource(name: str, kind: str, gateway: str, **properties: object) -> dict:
+    return {"id": arm_id("Microsoft.Network/connections", name), "name": name,
+            "type": "Microsoft.Network/connections",
+            "properties": {"connectionType": kind, "virtualNetworkGateway1": {
+                "id": arm_id("Microsoft.Network/virtualNetworkGateways", gateway)},
+                **properties}}
+
+
+def local_gateway_resource(name: str, *prefixes: str) -> dict:
+    return {"id": arm_id("Microsoft.Network/localNetworkGateways", name), "name": name,
+            "type": "Microsoft.Network/localNetworkGateways",
+            "properties": {"localNetworkAddressSpace": {"addressPrefixes": list(prefixes)}}}
+
+
+def forwarding_nic(name: str, vnet_id: str, subnet: str, ip: str) -> dict:
+    return {"id": arm_id("Microsoft.Network/networkInterfaces", name), "name": name,
+            "type": "Microsoft.Network/networkInterfaces", "properties": {
+                "enableIPForwarding": True, "ipConfigurations": [{
+                    "name": "ipconfig1",
+                    "id": arm_id("Microsoft.Network/networkInterfaces/ipConfigurations", name,
+                                 "ipconfig1"),
+                    "properties": {"privateIPAddress": ip,
+                                   "subnet": {"id": f"{vnet_id}/subnets/{subnet}"}}}]}}
+
+
+def by_id(item) -> tuple[str, str]:
+    return item.subject.removeprefix(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/"
+                                     "providers/"), item.reason
+
+
+def test_gateway_instances_and_connections_the_format_cannot_hold_are_noted_or_left_out():
+    # An active-standby VPN gateway and an ExpressRoute gateway in one GatewaySubnet (Azure
+    # allows one of each), and connections of every kind.
+    vpn = gateway_resource("vgw", "Vpn", activeActive=False, bgpSettings={
+        "bgpPeeringAddresses": [{"defaultBgpIpAddresses": ["10.0.0.4"],
+                                 "customBgpIpAddresses": ["169.254.21.1"]}]})
+    expressroute = gateway_resource("ergw", "ExpressRoute")
+    lng_gone = arm_id("Microsoft.Network/localNetworkGateways", "lng-gone")
+    embedded = {"id": arm_id("Microsoft.Network/localNetworkGateways", "lng-embedded"),
+                "properties": {"localNetworkAddressSpace": {"addressPrefixes": ["10.9.0.0/16",
+                                                                                "10.9.1.1/16"]}}}
+    imported = imported_from(
+        vnet("vnet-hub", "10.0.0.0/16", {"GatewaySubnet": "10.0.0.0/27"}), vpn, expressroute,
+        connection_resource("cn-static", "IPsec", "vgw", localNetworkGateway2={"id": lng_gone}),
+        connection_resource("cn-embedded", "IPsec", "vgw", localNetworkGateway2=embedded),
+        connection_resource("cn-er", "ExpressRoute", "ergw", enableBgp=False),
+        connection_resource("cn-v2v", "Vnet2Vnet", "vgw"),
+        connection_resource("cn-wrong", "IPsec", "ergw"),
+        connection_resource("cn-orphan", "IPsec", "vgw-elsewhere"),
+        local_gateway_resource("lng-unused", "10.8.0.0/16"))
+    assert imported.design_data()["gateways"] == [
+        {"name": "ergw", "type": "expressroute", "vnet": "vnet-hub", "connections": [
+            {"name": "cn-er", "type": "expressroute", "learned_prefixes": []}]},
+        {"name": "vgw", "type": "vpn", "vnet": "vnet-hub", "connections": [
+            {"name": "cn-embedded", "type": "ipsec", "learned_prefixes": ["10.9.0.0/16"]},
+            {"name": "cn-static", "type": "ipsec", "learned_prefixes": []}]}]
+    network = "Microsoft.Network"
+    assert sorted(map(by_id, imported.notes)) == [
+        (f"{network}/connections/cn-embedded", "address range 10.9.1.1/16 is not a CIDR: left "
+                                               "out"),
+        (f"{network}/connections/cn-er", "learned_prefixes left empty: what the ExpressRoute "
+                                         "circuit advertises is in no export; `az network "
+                                         "vnet-gateway list-learned-routes -g rg-net -n ergw` "
+                                         "lists it"),
+        (f"{network}/connections/cn-static", f"its local network gateway ({lng_gone.lower()}) "
+                                             "is not in the sources: learned_prefixes left "
+                                             "empty (export it with `az network local-gateway "
+                                             "list`)"),
+        (f"{network}/virtualNetworkGateways/vgw", "active-standby: Azure names its public IP, "
+                                                  "not its instance's 10.0.0.4, as the next hop "
+                                                  "of its routes, so instances is left empty")]
+    gone = arm_id("Microsoft.Network/virtualNetworkGateways", "vgw-elsewhere").lower()
+    assert sorted(map(by_id, imported.skipped)) == [
+        (f"{network}/connections/cn-orphan", f"its gateway ({gone}) is not in the sources"),
+        (f"{network}/connections/cn-v2v", "connection type Vnet2Vnet is not part of the design "
+                                          "format: a gateway's connections are IPsec "
+                                          "(site-to-site) or ExpressRoute"),
+        (f"{network}/connections/cn-wrong", "connection type IPsec does not fit its "
+                                            "ExpressRoute gateway"),
+        (f"{network}/localNetworkGateways/lng-unused", "no imported connection uses it (its "
+                                                       "address space is imported as a "
+                                                       "connection's learned_prefixes)")]
+
+
+def route_server_resource(name: str, *router_ips: str, **properties: object) -> dict:
+    return {"id": arm_id("Microsoft.Network/virtualHubs", name), "name": name,
+            "type": "Microsoft.Network/virtualHubs",
+            "properties": {"virtualRouterIps": list(router_ips), **properties}}
+
+
+def peer_resource(server: str, name: str, ip: str) -> dict:
+    return {"id": arm_id("Microsoft.Network/virtualHubs/bgpConnections", server, name),
+            "name": name, "type": "Microsoft.Network/virtualHubs/bgpConnections",
+            "properties": {"peerIp": ip, "peerAsn": 65020}}
+
+
+def test_route_servers_and_peers_the_format_cannot_hold_are_left_out_with_the_reason():
+    other_id = arm_id("Microsoft.Network/virtualNetworks", "vnet-b")
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"RouteServerSubnet": "10.0.1.0/28",
+                                           "AzureFirewallSubnet": "10.0.3.0/26"})
+    other = vnet("vnet-b", "10.5.0.0/16", {"RouteServerSubnet": "10.5.1.0/27",
+                                           "snet-nva": "10.5.2.0/24"})
+    firewall = {"id": arm_id("Microsoft.Network/azureFirewalls", "afw"), "name": "afw",
+                "type": "Microsoft.Network/azureFirewalls", "properties": {
+                    "sku": {"name": "AZFW_VNet", "tier": "Standard"},
+                    "ipConfigurations": [{"properties": {
+                        "privateIPAddress": "10.0.3.4",
+                        "subnet": {"id": f"{HUB_ID}/subnets/AzureFirewallSubnet"}}}]}}
+    # Placed by its IP configuration; too small a subnet for Azure.
+    small = route_server_resource("rs-small", ipConfigurations=[{"properties": {
+        "subnet": {"id": f"{HUB_ID}/subnets/RouteServerSubnet"}}}])
+    # Placed by its router IPs, as `az network routeserver list` gives no subnet.
+    placed = route_server_resource("rs-b", "10.5.1.4", "10.5.1.5", bgpConnections=[
+        {"id": arm_id("Microsoft.Network/virtualHubs/bgpConnections", "rs-b", "peer-gone")}])
+    nowhere = route_server_resource("rs-nowhere", "10.7.1.4")
+    hub_of_wan = route_server_resource("vhub-wan", virtualWan={
+        "id": arm_id("Microsoft.Network/virtualWans", "vwan")})
+    imported = imported_from(
+        hub, other, firewall, small, placed, nowhere, hub_of_wan,
+        forwarding_nic("nic-nva", other_id, "snet-nva", "10.5.2.4"),
+        peer_resource("rs-b", "peer-nva", "10.5.2.4"), peer_resource("rs-b", "peer-fw", "10.0.3.4"),
+        peer_resource("rs-b", "peer-unknown", "10.5.2.99"),
+        peer_resource("rs-small", "peer-small", "10.5.2.4"))
+    data = imported.design_data()
+    assert data["route_servers"] == [{"name": "rs-b", "vnet": "vnet-b", "peers": [
+        {"name": "peer-nva", "peer_ip": "10.5.2.4", "advertised_prefixes": []}]}]
+    assert [f["name"] for f in data["firewalls"]] == ["afw", "nic-nva"]  # a peer: an NVA
+    hubs = "Microsoft.Network/virtualHubs"
+    assert sorted(map(by_id, imported.skipped)) == [
+        (f"{hubs}/rs-b/bgpConnections/peer-fw", "peer IP 10.0.3.4 is Azure Firewall afw, which "
+                                                "does not speak BGP with a Route Server"),
+        (f"{hubs}/rs-b/bgpConnections/peer-unknown", "peer IP 10.5.2.99 is no NVA of the "
+                                                     "sources (a NIC that forwards traffic)"),
+        (f"{hubs}/rs-nowhere", "its subnet is not in the export (its IP configurations are "
+                               "ids only) and its virtualRouterIps are in no RouteServerSubnet "
+                               "of the sources"),
+        (f"{hubs}/rs-small", "vnet-hub/RouteServerSubnet is 10.0.1.0/28; Azure Route Server "
+                             "needs a /27 or larger"),
+        (f"{hubs}/rs-small/bgpConnections/peer-small", "its Route Server is not imported"),
+        (f"{hubs}/vhub-wan", "Virtual WAN hubs are not supported by the design format")]
+    gone = arm_id("Microsoft.Network/virtualHubs/bgpConnections", "rs-b", "peer-gone").lower()
+    assert (f"{hubs}/rs-b", f"BGP peers {gone} are not in the sources (export them with `az "
+                            "network routeserver peering list -g rg-net --routeserver rs-b`)") \
+        in map(by_id, imported.notes)
+
+
+def balancer_resource(name: str, frontends: dict[str, dict], members: list[str],
+                      rules: list[tuple[str, str, str, int]]) -> dict:
+    """A load balancer: frontends by name (their properties), one pool of NICs' IP
+    configurations, rules as (name, frontend, protocol, port)."""
+    lb_id = arm_id("Microsoft.Network/loadBalancers", name)
+    pool = f"{lb_id}/backendAddressPools/pool"
+    return {"id": lb_id, "name": name, "type": "Microsoft.Network/loadBalancers",
+            "sku": {"name": "Standard"}, "properties": {
+                "frontendIPConfigurations": [
+                    {"name": f, "id": f"{lb_id}/frontendIPConfigurations/{f}", "properties": p}
+                    for f, p in frontends.items()],
+                "backendAddressPools": [{"name": "pool", "id": pool, "properties": {
+                    "backendIPConfigurations": [
+                        {"id": arm_id("Microsoft.Network/networkInterfaces/ipConfigurations",
+                                      nic, "ipconfig1")} for nic in members]}}],
+                "loadBalancingRules": [
+                    {"name": rule, "properties": {
+                        "frontendIPConfiguration": {
+                            "id": f"{lb_id}/frontendIPConfigurations/{frontend}"},
+                        "backendAddressPool": {"id": pool}, "protocol": protocol,
+                        "frontendPort": port, "backendPort": port}}
+                    for rule, frontend, protocol, port in rules]}}
+
+
+def private(ip: str, subnet: str = "snet-nva") -> dict:
+    return {"privateIPAddress": ip, "subnet": {"id": f"{HUB_ID}/subnets/{subnet}"}}
+
+
+def test_load_balancers_the_format_cannot_hold_are_left_out_with_the_reason():
+    hub = vnet("vnet-hub", "10.0.0.0/16", {"snet-nva": "10.0.2.0/24", "snet-nva2": "10.0.3.0/24"})
+    public = {"publicIPAddress": {"id": arm_id("Microsoft.Network/publicIPAddresses", "pip")}}
+    table = {"id": arm_id("Microsoft.Network/routeTables", "rt"), "name": "rt",
+             "type": "Microsoft.Network/routeTables", "properties": {"routes": [
+                 {"name": f"to-{ip}", "properties": {"addressPrefix": prefix,
+                                                     "nextHopType": "VirtualAppliance",
+                                                     "nextHopIpAddress": ip}}
+                 for prefix, ip in (("10.8.0.0/16", "10.0.2.10"),
+                                    ("0.0.0.0/0", "10.0.2.20"))]}}
+    imported = imported_from(
+        hub, table, forwarding_nic("nva-1", HUB_ID, "snet-nva", "10.0.2.4"),
+        forwarding_nic("nva-2", HUB_ID, "snet-nva2", "10.0.3.4"),
+        balancer_resource("lb-public", {"fe": public}, ["nva-1"], [("web", "fe", "Tcp", 443)]),
+        balancer_resource("lb-split", {"fe": private("10.0.2.10")}, ["nva-1", "nva-2"],
+                          [("ha", "fe", "All", 0)]),
+        balancer_resource("lb-norule", {"fe": private("10.0.2.11")}, ["nva-1"], []),
+        balancer_resource("lb-udp", {"fe": private("10.0.2.12")}, ["nva-1"],
+                          [("dns", "fe", "Udp", 53)]),
+        balancer_resource("lb-two", {"in": private("10.0.2.20"), "out": private("10.0.2.21")},
+                          ["nva-1"], [("ha", "in", "All", 0), ("web", "out", "Tcp", 443),
+                                      ("alt", "out", "All", 8443)]))
+    assert imported.design_data()["load_balancers"] == [
+        {"name": "lb-two-in", "subnet": "vnet-hub/snet-nva", "frontend_ip": "10.0.2.20",
+         "ha_ports": True, "backends": ["nva-1"]},
+        {"name": "lb-two-out", "subnet": "vnet-hub/snet-nva", "frontend_ip": "10.0.2.21",
+         "ports": [443, 8443], "backends": ["nva-1"]}]
+    lbs = "Microsoft.Network/loadBalancers"
+    assert sorted(map(by_id, imported.skipped)) == [
+        (f"{lbs}/lb-norule, frontend fe", "no load-balancing rule of the sources uses it"),
+        (f"{lbs}/lb-public", "a public load balancer: the design format holds internal load "
+                             "balancers, in front of firewalls or NVAs"),
+        (f"{lbs}/lb-split", "its backends are in vnet-hub/snet-nva, vnet-hub/snet-nva2: the "
+                            "design format needs them in one subnet of vnet-hub, the load "
+                            "balancer's VNet"),
+        (f"{lbs}/lb-udp", "no load-balancing rule forwards a TCP port or HA ports")]
+    routes = arm_id("Microsoft.Network/routeTables", "rt")
+    assert [(n.subject, n.reason) for n in imported.notes] == [
+        (f"{arm_id(lbs, 'lb-udp')}, rule dns", "protocol Udp port 53: left out, the design "
+                                              "format's ports are TCP ports"),
+        (f"{routes}/routes/to-10.0.2.10", "next hop 10.0.2.10 is the frontend of load balancer "
+                                          "lb-split, which is not imported")]

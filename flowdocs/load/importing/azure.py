@@ -7,7 +7,8 @@ through `values.props`, and a message names the field as the file spells it.
 Field paths: learn.microsoft.com/rest/api/virtualnetwork (virtual networks, route tables,
 Azure Firewalls, private endpoints, network interfaces), and the Recovery Services,
 Storage, Compute and Private DNS REST references. NSGs and firewall policies are read by
-`policy_reading.py`.
+`policy_reading.py`; gateways, their connections, Route Servers and load balancers by
+`network_reading.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from flowdocs.load.importing import ids
 from flowdocs.load.importing.inventory import (
     EndpointRecord,
     FirewallRecord,
-    GatewayRecord,
     Inventory,
     NicRecord,
     Origin,
@@ -38,6 +38,12 @@ from flowdocs.load.importing.inventory import (
     ZoneRecord,
 )
 from flowdocs.load.importing.items import Item
+from flowdocs.load.importing.network_reading import HANDLERS as NETWORK_HANDLERS
+from flowdocs.load.importing.network_reading import (
+    VIRTUAL_WAN_HUB,
+    NetworkReader,
+    nic_pool_members,
+)
 from flowdocs.load.importing.policy_reading import HANDLERS as POLICY_HANDLERS
 from flowdocs.load.importing.policy_reading import PolicyReader
 from flowdocs.load.importing.values import flag, get, location, objects, props, ref, text, texts
@@ -50,14 +56,8 @@ UNSUPPORTED = {
     "microsoft.network/applicationsecuritygroups":
         "application security groups are not part of the design format: NSG rules that use "
         "them are left out",
-    "microsoft.network/virtualhubs": "Virtual WAN hubs are not supported by the design format",
+    "microsoft.network/virtualhubs": VIRTUAL_WAN_HUB,
     "microsoft.network/virtualwans": "Virtual WAN is not supported by the design format",
-    "microsoft.network/localnetworkgateways":
-        "on-premises prefixes are not imported: set the gateway's advertised_prefixes and "
-        "advertises_default_route by hand",
-    "microsoft.network/connections":
-        "on-premises prefixes are not imported: set the gateway's advertised_prefixes and "
-        "advertises_default_route by hand",
     "microsoft.network/privateendpoints/privatednszonegroups":
         "not needed: private DNS zones and their VNet links are imported from the zones",
 }
@@ -72,6 +72,7 @@ class AzureReader:
         self.inventory = inventory
         self.problems: list[Diagnostic] = []
         self.policies = PolicyReader(self)
+        self.network = NetworkReader(self)
 
     def read(self, items: list[tuple[DataPath, Any]]) -> None:
         for path, raw in items:
@@ -99,8 +100,11 @@ class AzureReader:
                     Origin(self.file, path, label or resource_id or name))
         handler = _HANDLERS.get(kind)
         policy_handler = POLICY_HANDLERS.get(kind)
+        network_handler = NETWORK_HANDLERS.get(kind)
         if policy_handler is not None:
             policy_handler(self.policies, item)
+        elif network_handler is not None:
+            network_handler(self.network, item)
         elif handler is None:
             reason = UNSUPPORTED.get(kind, f"resource type {written_type} is not part of the "
                                            "design format")
@@ -230,24 +234,6 @@ class AzureReader:
             text(settings, "privateIPAddress"), item.origin,
             ids.key_of(policy) if policy else None))
 
-    def gateway(self, item: Item) -> None:
-        p = item.props
-        kind = (text(p, "gatewayType") or "").lower()
-        if kind not in ("vpn", "expressroute"):
-            self.inventory.skipped.append(Skipped(
-                item.origin.label, f"gateway type {text(p, 'gatewayType') or 'unknown'} is not "
-                                   "supported: the design format has vpn and expressroute"))
-            return
-        subnet = next((s for _, c in objects(p, "ipConfigurations")
-                       if (s := ref(props(c), "subnet"))), None)
-        if subnet is None:
-            self.error(item.path, f"virtual network gateway '{item.name}' has no IP "
-                                  "configuration in a subnet "
-                                  f"({item.field('ipConfigurations', 'subnet.id')})")
-            return
-        self.inventory.gateways.add(item.key, GatewayRecord(
-            item.key, item.name, kind, ids.key_of(subnet), item.origin))
-
     def vault(self, item: Item) -> None:
         access = (text(item.props, "publicNetworkAccess") or "Enabled").capitalize()
         self.inventory.vaults.add(item.key, VaultRecord(
@@ -297,19 +283,24 @@ class AzureReader:
     def nic(self, item: Item) -> None:
         p = item.props
         configurations = []
-        for _, raw in objects(p, "ipConfigurations"):
+        for index, raw in objects(p, "ipConfigurations"):
             settings = props(raw)
             subnet = ref(settings, "subnet")
             if subnet is not None:
                 primary = flag(settings, "primary", False)
-                configurations.append((not primary, ids.key_of(subnet),
-                                       text(settings, "privateIPAddress")))
+                ip = text(settings, "privateIPAddress")
+                written = text(raw, "id")
+                key = ids.key_of(written) if written else ids.child_key(
+                    item.key, "ipconfigurations", text(raw, "name") or str(index))
+                configurations.append((not primary, ids.key_of(subnet), ip, key))
+                self.inventory.pool_members.extend(nic_pool_members(settings, key, ip, item))
         configurations.sort(key=lambda c: c[0])  # stable: the primary first, else as listed
         vm, endpoint = ref(p, "virtualMachine"), ref(p, "privateEndpoint")
         self.inventory.nics.add(item.key, NicRecord(
-            item.key, item.name, tuple((s, ip) for _, s, ip in configurations),
+            item.key, item.name, tuple((s, ip) for _, s, ip, _ in configurations),
             ids.key_of(vm) if vm else None, flag(p, "enableIPForwarding", False),
-            ids.key_of(endpoint) if endpoint else None, item.origin))
+            ids.key_of(endpoint) if endpoint else None, item.origin,
+            tuple(key for _, _, _, key in configurations)))
 
     def vm(self, item: Item) -> None:
         p = item.props
@@ -349,7 +340,6 @@ _HANDLERS: dict[str, Callable[[AzureReader, Item], None]] = {
     ids.ROUTE_TABLE: AzureReader.route_table,
     ids.ROUTE: AzureReader.route,
     ids.FIREWALL: AzureReader.firewall,
-    ids.GATEWAY: AzureReader.gateway,
     ids.VAULT: AzureReader.vault,
     ids.STORAGE: AzureReader.storage_account,
     ids.POLICY: AzureReader.policy,

@@ -19,7 +19,10 @@ from typing import Any
 
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.importing import ids
+from flowdocs.load.importing.addresses import canonical_cidr, canonical_ip, is_cidr, is_ip
+from flowdocs.load.importing.balancer_building import BalancerBuilder
 from flowdocs.load.importing.firewall_policy_building import FirewallPolicyBuilder
+from flowdocs.load.importing.gateway_building import GatewayParts
 from flowdocs.load.importing.imported import Entry, ImportedDesign, SourceSummary
 from flowdocs.load.importing.inventory import (
     EndpointRecord,
@@ -33,6 +36,8 @@ from flowdocs.load.importing.inventory import (
 )
 from flowdocs.load.importing.naming import Namer
 from flowdocs.load.importing.nsg_building import NsgBuilder
+from flowdocs.load.importing.part_support import Appliance
+from flowdocs.load.importing.route_server_building import RouteServerBuilder
 
 NEXT_HOP_TYPES = {t.lower(): t for t in ("VirtualAppliance", "VirtualNetworkGateway", "VnetLocal",
                                          "Internet", "None")}
@@ -94,6 +99,18 @@ class _Builder:
         self.nsgs = NsgBuilder(inventory, catalog, self.skipped, self.notes)
         self.firewall_policies = FirewallPolicyBuilder(inventory, catalog, self.skipped,
                                                        self.notes)
+        self.gateway_parts = GatewayParts(inventory, self.skipped, self.notes)
+        self.route_servers = RouteServerBuilder(inventory, self.skipped, self.notes)
+        self.balancers = BalancerBuilder(inventory, self.skipped, self.notes)
+        # What makes a NIC that forwards traffic an NVA, by its IP, in the words of its
+        # comment: a route's next hop, else a backend of an internal load balancer (the
+        # routes name its frontend), else a Route Server's BGP peer.
+        self.appliance_roles = {
+            **{ip: f"a BGP peer of Route Server {server}"
+               for ip, server in self.route_servers.peer_ips().items()},
+            **{ip: f"a backend of load balancer{'s' if len(names) > 1 else ''} "
+                   f"{', '.join(names)}" for ip, names in self.balancers.backend_ips().items()},
+            **{r.next_hop_ip: "a route's next hop" for r in inventory.routes if r.next_hop_ip}}
 
     def build(self, sources: list[SourceSummary], name: str, title: str) -> ImportedDesign:
         self.region = _most_common(v.location for v in self.inv.vnets) or \
@@ -105,6 +122,12 @@ class _Builder:
         tables = self._route_tables()
         firewalls = self._firewalls()
         gateways = self._gateways()
+        appliances = {str(e.data["private_ip"]): Appliance(
+            str(e.data["name"]), str(e.data["type"]), str(e.data["subnet"])) for e in firewalls}
+        route_servers = self.route_servers.entries(self.subnets, appliances)
+        # Before the private endpoints: a frontend's IP is taken, as a firewall's is.
+        balancers = self.balancers.entries(self.subnets, appliances, self.used_ips)
+        self._hops_to_nothing()
         vaults, accounts = self._targets()
         policies = self._policies()
         sections = {
@@ -113,6 +136,8 @@ class _Builder:
             "route_tables": [self._table_entry(key) for key in tables],
             "firewalls": firewalls,
             "gateways": gateways,
+            "route_servers": route_servers,
+            "load_balancers": balancers,
             "vaults": vaults,
             "storage_accounts": accounts,
             "service_endpoint_policies": policies,
@@ -187,8 +212,8 @@ class _Builder:
         data: dict[str, Any] = {"name": self.vnet_names[vnet.key]}
         if vnet.location and vnet.location != self.region:
             data["region"] = vnet.location
-        data["address_space"] = [c for p in vnet.address_space if (c := _cidr(p))]
-        dns = [s for s in vnet.dns_servers if _is_ip(s)]
+        data["address_space"] = [c for p in vnet.address_space if (c := canonical_cidr(p))]
+        dns = [s for s in vnet.dns_servers if is_ip(s)]
         if dns:
             data["dns_servers"] = dns
         subnets = sorted(self.subnets_of.get(vnet.key, []),
@@ -200,7 +225,7 @@ class _Builder:
 
     def _subnet_data(self, ref: str, subnet: SubnetRecord, prefix: str) -> dict[str, Any]:
         data: dict[str, Any] = {"name": ref.split("/", 1)[1],
-                                "prefix": _cidr(prefix)}
+                                "prefix": canonical_cidr(prefix)}
         table = self._route_table_of(subnet)
         if table is not None:
             data["route_table"] = table
@@ -385,16 +410,16 @@ class _Builder:
                                 "address_prefix": prefix, "next_hop_type": hop}
         if hop == "VirtualAppliance":
             ip = route.next_hop_ip or self.firewall_ips.get(route.next_hop_of or "")
-            if ip is None or not _is_ip(ip):
+            if ip is None or not is_ip(ip):
                 self._skip(route.origin.label, "its next hop's IP is not known until apply")
                 return None
-            data["next_hop_ip"] = _ip(ip)
+            data["next_hop_ip"] = canonical_ip(ip)
         return data
 
     def _route_prefix(self, route: RouteRecord) -> str | None:
         prefix = route.address_prefix
         if prefix[:1].isdigit() or ":" in prefix or "/" in prefix:
-            canonical = _cidr(prefix)
+            canonical = canonical_cidr(prefix)
             if canonical is not None:
                 return canonical
             self._skip(route.origin.label, f"address prefix {prefix} is not a CIDR")
@@ -420,7 +445,7 @@ class _Builder:
             ref, _, prefix = placed
             ip = firewall.private_ip
             comment = [firewall.origin.label]
-            if ip is None or not _is_ip(ip):
+            if ip is None or not is_ip(ip):
                 ip = str(ipaddress.ip_network(prefix)[FIREWALL_HOST])
                 comment.append(f"private IP not known until apply: {ip}, the first address "
                                "Azure gives in AzureFirewallSubnet")
@@ -446,30 +471,41 @@ class _Builder:
 
     def _appliances(self) -> list[_Found]:
         """Network virtual appliances: NICs that forward IP traffic and whose IP is a route's
-        next hop."""
-        hops = {r.next_hop_ip for r in self.inv.routes if r.next_hop_ip}
+        next hop, a backend of an internal load balancer or a Route Server's BGP peer."""
+        roles = self.appliance_roles
         firewall_ips = set(self.firewall_ips.values())
         found: list[_Found] = []
         for nic in self.inv.nics:
             if not nic.ip_forwarding:
                 continue
             for subnet, ip in nic.configurations:
-                if ip in hops and ip not in firewall_ips and subnet in self.subnets:
+                if ip in roles and ip not in firewall_ips and subnet in self.subnets:
                     vm = self._vm_of(nic)
                     self.firewall_ips[nic.key] = ip
                     found.append((nic.key, vm or nic.name,
                                   {"type": "nva", "subnet": self.subnets[subnet][0],
                                    "private_ip": ip},
-                                  (nic.origin.label, "a NIC that forwards traffic and is a "
-                                   "route's next hop: set its vendor")))
+                                  (nic.origin.label, f"a NIC that forwards traffic and is "
+                                   f"{roles[ip]}: set its vendor")))
                     break
-        held = set(self.firewall_ips.values())
+        return found
+
+    def _hops_to_nothing(self) -> None:
+        """A note for each VirtualAppliance route whose next hop the design does not hold
+        (once the firewalls, NVAs and load balancers are known)."""
+        held = set(self.firewall_ips.values()) | set(self.balancers.frontend_ips)
+        frontends = self.balancers.all_frontends()
         for route in self.inv.routes:
             hop = route.next_hop_ip
-            if hop and route.next_hop_type.lower() == "virtualappliance" and hop not in held:
+            if not hop or route.next_hop_type.lower() != "virtualappliance" or hop in held:
+                continue
+            if hop in frontends:
+                self._note(route.origin.label, f"next hop {hop} is the frontend of load "
+                                               f"balancer {frontends[hop]}, which is not "
+                                               "imported")
+            else:
                 self._note(route.origin.label, f"next hop {hop} is no firewall or NVA of the "
                                                "sources (an internal load balancer?)")
-        return found
 
     def _vm_of(self, nic: NicRecord) -> str | None:
         vm = self.inv.vms.get(nic.vm) or self.vm_of_nic.get(nic.key)
@@ -485,13 +521,16 @@ class _Builder:
                 continue
             vnet = placed[0].split("/")[0]
             self.gateway_vnets.add(vnet)
-            found.append((gateway.key, gateway.name, vnet, gateway))
+            found.append((gateway.key, gateway.name, vnet, gateway, placed[2]))
         names = Namer("gateway", self.notes).names(
-            (key, raw, g.origin.label) for key, raw, _, g in found)
-        entries = [Entry({"name": names[key], "type": g.type, "vnet": vnet},
-                         (g.origin.label, "routes learned from on-premises are not in an "
-                          "export: set advertises_default_route and advertised_prefixes"))
-                   for key, _, vnet, g in found]
+            (key, raw, g.origin.label) for key, raw, _, g, _ in found)
+        entries = []
+        for key, _, vnet, gateway, prefix in found:
+            parts, line = self.gateway_parts.parts(gateway, prefix)
+            comment = (gateway.origin.label, *([line] if line else []))
+            entries.append(Entry({"name": names[key], "type": gateway.type, "vnet": vnet,
+                                  **parts}, comment))
+        self.gateway_parts.left_out({key for key, *_ in found})
         return sorted(entries, key=lambda e: str(e.data["name"]))
 
     # Vaults, storage accounts, policies, private endpoints, DNS ---------------------------
@@ -584,7 +623,7 @@ class _Builder:
         if ip is None:
             return None
         network = ipaddress.ip_network(prefix)
-        if not _is_ip(ip) or ipaddress.ip_address(ip) not in network or ip in self.used_ips \
+        if not is_ip(ip) or ipaddress.ip_address(ip) not in network or ip in self.used_ips \
                 or int(ipaddress.ip_address(ip)) - int(network.network_address) < RESERVED_LOW:
             self._note(endpoint.origin.label, f"IP {ip} left out: not a free address of its "
                                               "subnet in the design")
@@ -661,7 +700,7 @@ class _Builder:
             comment.append("no vault in the sources: set backup.vault")
         data: dict[str, Any] = {"name": Namer("workload", []).name(name, ""), "type": kind,
                                 "subnet": ref}
-        if ip and _is_ip(ip):
+        if ip and is_ip(ip):
             data["ip"] = ip
         if vault is not None or account is not None:
             data["backup"] = backup
@@ -670,7 +709,7 @@ class _Builder:
     # Problems -----------------------------------------------------------------------------
 
     def _cidr(self, prefix: str, subject: str) -> bool:
-        if _is_cidr(prefix):
+        if is_cidr(prefix):
             return True
         self._note(subject, f"address range {prefix} is not a CIDR: left out")
         return False
@@ -687,33 +726,6 @@ def _most_common(values: Iterable[str | None]) -> str | None:
     if not counts:
         return None
     return min(counts, key=lambda v: (-counts[v], v))
-
-
-@functools.lru_cache(maxsize=65536)
-def _cidr(value: str) -> str | None:
-    """The CIDR in canonical form, or None when it is none (or has host bits set). Cached:
-    an estate repeats the same route prefixes in every route table."""
-    try:
-        network = ipaddress.ip_network(value)
-    except ValueError:
-        return None
-    return str(network) if "/" in value else None
-
-
-@functools.lru_cache(maxsize=65536)
-def _ip(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def _is_cidr(value: str) -> bool:
-    return _cidr(value) is not None
-
-
-def _is_ip(value: str) -> bool:
-    return _ip(value) is not None
 
 
 @functools.lru_cache(maxsize=65536)

@@ -8,11 +8,13 @@ from typing import Any
 
 from flowdocs.load.importing.inventory import Skipped
 
-# The design's lists, in the order of the format (and of the example designs); the security
+# The design's lists, in the order of the format (and of the example designs): a hub's
+# Route Servers and load balancers beside its gateways, as design (k) has them; the security
 # policy last, as the format's extension has it.
-SECTIONS = ("vnets", "peerings", "route_tables", "firewalls", "gateways", "vaults",
-            "storage_accounts", "service_endpoint_policies", "private_endpoints",
-            "private_dns_zones", "network_security_groups", "firewall_policies")
+SECTIONS = ("vnets", "peerings", "route_tables", "firewalls", "gateways", "route_servers",
+            "load_balancers", "vaults", "storage_accounts", "service_endpoint_policies",
+            "private_endpoints", "private_dns_zones", "network_security_groups",
+            "firewall_policies")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class ImportedDesign:
                                 self.sections.get("vnets", []))
         counts["routes"] = sum(len(e.data.get("routes", [])) for e in
                                self.sections.get("route_tables", []))
+        counts["connections"] = sum(len(e.data.get("connections", [])) for e in
+                                    self.sections.get("gateways", []))
         # Security rules: the NSGs' own, and the firewall policies' (in every collection of
         # every group).
         nsg_rules = sum(len(e.data.get("rules", [])) for e in

@@ -13,17 +13,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from flowdocs.load.diagnostics import DataPath
+from flowdocs.load.importing.network_records import (
+    BalancingRuleRecord,
+    ConnectionRecord,
+    LoadBalancerRecord,
+    LocalGatewayRecord,
+    PoolMemberRecord,
+    PoolRecord,
+    RouteServerPeerRecord,
+    RouteServerRecord,
+    RouteServerSubnetRecord,
+)
+from flowdocs.load.importing.origin import Origin
 
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a record came from: the file, the place in it, and the resource's id as written
-    (or its Terraform address), which the design's comment repeats."""
-
-    file: str
-    path: DataPath
-    label: str
+__all__ = ["Origin"]  # where the readers import it from, beside the records
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,10 @@ class GatewayRecord:
     type: str  # vpn | expressroute
     subnet: str  # key of its GatewaySubnet
     origin: Origin
+    active_active: bool = False
+    # Its instances' private IPs as the export gives them (`network_reading.py` says which
+    # fields); None when a plan leaves them to apply.
+    addresses: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,9 @@ class NicRecord:
     ip_forwarding: bool
     private_endpoint: str | None  # key: the NIC Azure made for a private endpoint
     origin: Origin
+    # The keys of `configurations`' IP configurations, in the same order: a load balancer's
+    # backend pool names them.
+    configuration_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,5 +345,14 @@ class Inventory:
     nsg_associations: list[NsgAssociationRecord] = field(default_factory=list)
     firewall_policies: Records[FirewallPolicyRecord] = field(default_factory=Records)
     rule_collection_groups: Records[RuleCollectionGroupRecord] = field(default_factory=Records)
+    connections: Records[ConnectionRecord] = field(default_factory=Records)
+    local_gateways: Records[LocalGatewayRecord] = field(default_factory=Records)
+    route_servers: Records[RouteServerRecord] = field(default_factory=Records)
+    route_server_subnets: list[RouteServerSubnetRecord] = field(default_factory=list)
+    route_server_peers: Records[RouteServerPeerRecord] = field(default_factory=Records)
+    load_balancers: Records[LoadBalancerRecord] = field(default_factory=Records)
+    pools: Records[PoolRecord] = field(default_factory=Records)
+    pool_members: list[PoolMemberRecord] = field(default_factory=list)
+    balancing_rules: Records[BalancingRuleRecord] = field(default_factory=Records)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[Skipped] = field(default_factory=list)

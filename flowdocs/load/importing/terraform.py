@@ -8,7 +8,8 @@ that refers to it (a subnet's id in an association), so such references are foll
 the configuration's `expressions.<attribute>.references` to the planned resource they name;
 failing that, by name (a subnet's `virtual_network_name` in its resource group).
 Attribute names are azurerm's, v3 and v4 (v4 upgrade guide): where v4 renamed one,
-both are read. NSGs and firewall policies are read by `terraform_policy.py`.
+both are read. NSGs and firewall policies are read by `terraform_policy.py`; gateways, their
+connections, Route Servers and load balancers by `terraform_network.py`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from flowdocs.load.importing.inventory import (
     AssociationRecord,
     EndpointRecord,
     FirewallRecord,
-    GatewayRecord,
     Inventory,
     NicRecord,
     Origin,
@@ -41,6 +41,11 @@ from flowdocs.load.importing.inventory import (
     VNetRecord,
     ZoneLinkRecord,
     ZoneRecord,
+)
+from flowdocs.load.importing.terraform_network import HANDLERS as NETWORK_HANDLERS
+from flowdocs.load.importing.terraform_network import (
+    TerraformNetworkReader,
+    nic_configuration_key,
 )
 from flowdocs.load.importing.terraform_policy import HANDLERS as POLICY_HANDLERS
 from flowdocs.load.importing.terraform_policy import TerraformPolicyReader
@@ -73,6 +78,7 @@ class TerraformReader:
         self._calls: dict[tuple[str, str], dict[str, Any]] = {}
         self._azure = AzureReader(file, inventory)
         self.policies = TerraformPolicyReader(self)
+        self.network = TerraformNetworkReader(self)
 
     def read(self) -> None:
         version = get(self.data, "format_version")
@@ -84,10 +90,13 @@ class TerraformReader:
         for resource in self.resources:
             handler = _HANDLERS.get(resource.type)
             policy_handler = POLICY_HANDLERS.get(resource.type)
+            network_handler = NETWORK_HANDLERS.get(resource.type)
             if handler is not None:
                 handler(self, resource)
             elif policy_handler is not None:
                 policy_handler(self.policies, resource)
+            elif network_handler is not None:
+                network_handler(self.network, resource)
             elif resource.type == "azapi_resource":
                 self._azapi(resource)
             elif resource.mode == "managed":
@@ -276,6 +285,10 @@ class TerraformReader:
     def _unknown_at_apply(self, resource: Resource, name: str) -> bool:
         return bool(get(self._unknown.get(resource.address), name))
 
+    def unknown_at_apply(self, resource: Resource, attribute: str) -> bool:
+        """Whether a plan leaves the attribute to apply (an id, a computed address)."""
+        return self.plan and self._unknown_at_apply(resource, attribute)
+
     # Resource types -----------------------------------------------------------------------
 
     def vnet(self, resource: Resource) -> None:
@@ -423,20 +436,6 @@ class TerraformReader:
             text(configuration, "private_ip_address"), resource.origin,
             self.link(resource, "firewall_policy_id")))
 
-    def gateway(self, resource: Resource) -> None:
-        v = resource.values
-        kind = (text(v, "type") or "").lower()
-        subnet = self.link(resource, "ip_configuration", 0, "subnet_id")
-        name = text(v, "name")
-        if name is None or kind not in ("vpn", "expressroute"):
-            self.missing(resource, "name" if name is None else "type")
-            return
-        if subnet is None:
-            self.unfollowed(resource, "ip_configuration[0].subnet_id")
-            return
-        self.inventory.gateways.add(resource.key, GatewayRecord(
-            resource.key, name, kind, subnet, resource.origin))
-
     def vault(self, resource: Resource) -> None:
         v = resource.values
         name = text(v, "name")
@@ -514,14 +513,15 @@ class TerraformReader:
             subnet = self.link(resource, "ip_configuration", index, "subnet_id")
             if subnet is not None:
                 primary = flag(block, "primary", index == 0)
-                configurations.append((not primary, subnet, text(block, "private_ip_address")))
+                configurations.append((not primary, subnet, text(block, "private_ip_address"),
+                                       nic_configuration_key(resource.key, block, index)))
         configurations.sort(key=lambda c: c[0])
         forwarding = get(v, "ip_forwarding_enabled")  # v4; v3: enable_ip_forwarding
         self.inventory.nics.add(resource.key, NicRecord(
-            resource.key, name, tuple((s, ip) for _, s, ip in configurations), None,
+            resource.key, name, tuple((s, ip) for _, s, ip, _ in configurations), None,
             forwarding if isinstance(forwarding, bool) else flag(v, "enable_ip_forwarding",
                                                                  False),
-            None, resource.origin))
+            None, resource.origin, tuple(key for _, _, _, key in configurations)))
 
     def vm(self, resource: Resource) -> None:
         v = resource.values
@@ -645,8 +645,6 @@ _REASONS = {
         "NSGs on network interfaces are not part of the design format (it holds subnets' NSGs)",
     "azurerm_application_security_group":
         UNSUPPORTED["microsoft.network/applicationsecuritygroups"],
-    "azurerm_local_network_gateway": UNSUPPORTED["microsoft.network/localnetworkgateways"],
-    "azurerm_virtual_network_gateway_connection": UNSUPPORTED["microsoft.network/connections"],
     "azurerm_virtual_hub": UNSUPPORTED["microsoft.network/virtualhubs"],
     "azurerm_virtual_wan": UNSUPPORTED["microsoft.network/virtualwans"],
     "azurerm_resource_group": "resource groups hold no network settings",
@@ -665,7 +663,6 @@ _HANDLERS: dict[str, Callable[[TerraformReader, Resource], None]] = {
     "azurerm_subnet_route_table_association": TerraformReader.association,
     "azurerm_virtual_network_peering": TerraformReader.peering,
     "azurerm_firewall": TerraformReader.firewall,
-    "azurerm_virtual_network_gateway": TerraformReader.gateway,
     "azurerm_recovery_services_vault": TerraformReader.vault,
     "azurerm_storage_account": TerraformReader.storage_account,
     "azurerm_subnet_service_endpoint_storage_policy": TerraformReader.policy,
