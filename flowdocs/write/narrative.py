@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.flow_model import OwnFlow
 from flowdocs.load.model import Workload
-from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.flows import Flow, Resolution, workload_target
 from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
 from flowdocs.resolve.topology import SubnetRef
 from flowdocs.write.escaping import Md, code, join, md, text
@@ -536,10 +536,15 @@ class _Narrator:
                   vnet=code(dns.vnet), verb="does" if one else "do")
 
     def _private_endpoint_change(self) -> list[Md]:
-        target = (self.workload.backup.vault if self.kind.target == "vault"
-                  else self.workload.backup.storage_account)
-        if not self._private_endpoint_possible() or target is None:
+        target = workload_target(self.workload, self.kind.target)
+        if not self._private_endpoint_possible():
             return []
+        if target is None:
+            # A Key Vault client, Arc-enabled server or Monitor agent that names no target.
+            return [md("A {kind} named in the workload's {key}, with a private endpoint: the "
+                       "flow would go to a private address in the VNet instead of the public "
+                       "endpoint.", kind=_TARGET_NOUNS.get(self.kind.target or "", "target"),
+                       key=code("target"))]
         zones, dns = self._skipped_zones(), self.flow.dns
         if zones and dns is not None:
             return [md("Private DNS that answers for {vnet}: link {zones} to it (or point its "
@@ -548,6 +553,10 @@ class _Narrator:
                        zones=join(map(code, zones), ", ", " and "), pe=dns.endpoint)]
         return [md("A private endpoint for {target}: the flow would go to a private address "
                    "in the VNet instead of the public endpoint.", target=target)]
+
+
+_TARGET_NOUNS = {"key_vault": "Key Vault", "arc_scope": "Azure Arc Private Link Scope",
+                 "monitor_scope": "Azure Monitor Private Link Scope"}
 
 
 def _default_route(resolution: Resolution, subnet: SubnetRef,
