@@ -332,9 +332,11 @@ class _Narrator:
                               subnet=self.subnet_code))
         changes.extend(self._private_endpoint_change())
         if not endpoints and not self._private_endpoint_possible():
+            covers = ("a backup target" if self.kind.backs_up or self.kind.target is None
+                      else "the workload's target")
             changes.append(md("{s} has neither a service endpoint nor a private endpoint that "
-                              "a backup target covers: it always uses its public endpoint.",
-                              s=self.title))
+                              "{covers} covers: it always uses its public endpoint.",
+                              s=self.title, covers=Md(covers)))
         return changes
 
     def _service_endpoint(self) -> tuple[Md, Md, list[Md]]:
