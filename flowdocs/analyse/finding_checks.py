@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from flowdocs.analyse.costs import Sizing, sizing
-from flowdocs.load.catalog import Catalog, TargetKind
+from flowdocs.load.catalog import TARGET_KINDS, Catalog, TargetKind
 from flowdocs.load.diagnostics import DataPath
 from flowdocs.load.model import Design, Workload
 from flowdocs.load.regions import default_regions
@@ -26,6 +26,7 @@ from flowdocs.resolve.dns import (
     ZoneAnswer,
     declared_zone,
     region_of_target,
+    target_kind,
     zones_needed,
 )
 from flowdocs.resolve.flows import Flow, Resolution, Status
@@ -49,11 +50,12 @@ Check = Callable[["Context"], Iterator[Breach]]
 # Private DNS zones a private endpoint's FQDNs resolve through, by the kind of its target:
 # the zones of every flow it serves (dns.FLOW_ZONES). Vault: Backup (per geo, e.g.
 # privatelink.we.backup.windowsazure.com for West Europe), blob and queue
-# (learn.microsoft.com/azure/backup/private-endpoints). Storage account: blob.
+# (learn.microsoft.com/azure/backup/private-endpoints). Storage account: blob. Key Vault:
+# vaultcore. Arc scope: his.arc and guestconfiguration. Monitor scope: monitor and ods.
 REQUIRED_ZONES: dict[TargetKind, tuple[str, ...]] = {
     kind: tuple(dict.fromkeys(z for (k, _), zones in FLOW_ZONES.items() if k == kind
                               for z in zones))
-    for kind in ("vault", "storage_account")
+    for kind in TARGET_KINDS
 }
 
 
@@ -108,7 +110,7 @@ class Context:
                 found.append("the flow never arrives")
                 continue
             kind = self.catalog.workload_types[self.workloads[flow.workload].type]
-            found.append(kind.fails or ("the backup fails" if kind.target
+            found.append(kind.fails or ("the backup fails" if kind.backs_up
                                         else "the workload's traffic never arrives"))
         return "; ".join(dict.fromkeys(found))
 
@@ -264,7 +266,6 @@ def private_endpoint_dns_zone(ctx: Context) -> Iterator[Breach]:
     for a VNet whose flows therefore skip the endpoint and take the public path."""
     resolution, design, paths = ctx.resolution, ctx.resolution.design, ctx.paths
     regions = default_regions()
-    vault_names = {v.name for v in design.vaults}
     # Per private endpoint, the flows that skip it, by the zone answer that sent them public.
     skipped: dict[str, dict[ZoneAnswer, list[Flow]]] = {}
     for flow in resolution.flows:
@@ -273,7 +274,9 @@ def private_endpoint_dns_zone(ctx: Context) -> Iterator[Breach]:
             for answer in flow.dns.unanswered:
                 by_zone.setdefault(answer, []).append(flow)
     for endpoint in design.private_endpoints:
-        kind: TargetKind = "vault" if endpoint.target in vault_names else "storage_account"
+        kind = target_kind(design, endpoint.target)
+        if kind is None:
+            continue
         region = region_of_target(design, kind, endpoint.target)
         needed = tuple(dict.fromkeys(
             z for service in _covered_services(kind)

@@ -7,7 +7,7 @@ a new entry in the file, never new code.
 from __future__ import annotations
 
 import functools
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from flowdocs.files import packaged_text
 
 Category = Literal["management", "data"]
-TargetKind = Literal["vault", "storage_account"]  # what a workload's backup writes to
+# What a workload's private endpoint targets: its backup's vault or storage account, or
+# (the workload's `target`) a Key Vault or a private link scope for Azure Arc or Azure Monitor.
+TargetKind = Literal["vault", "storage_account", "key_vault", "arc_scope", "monitor_scope"]
+TARGET_KINDS: tuple[TargetKind, ...] = get_args(TargetKind)
+BACKUP_TARGETS: tuple[TargetKind, ...] = ("vault", "storage_account")
 CATEGORY_NUMBER: dict[str, int] = {"management": 1, "data": 2}
 
 
@@ -61,7 +65,9 @@ class CatalogFlow(_Strict):
 
 class WorkloadType(_Strict):
     title: str
-    # What the workload's `backup` names: a vault or a storage account; None: nothing.
+    # What the workload's private endpoint targets: for `vault` and `storage_account`, what
+    # its `backup` names (required); for `key_vault`, `arc_scope` and `monitor_scope`, what
+    # its optional `target` names; None: nothing.
     target: TargetKind | None = None
     access: Literal["routed", "platform"] = "routed"
     flows: tuple[CatalogFlow, ...]
@@ -72,6 +78,11 @@ class WorkloadType(_Strict):
     # backup fails" for a type with a backup target, else its traffic never arrives.
     fails: str | None = None
     source: str = ""
+
+    @property
+    def backs_up(self) -> bool:
+        """Its target is a backup's: a vault or a storage account."""
+        return self.target in BACKUP_TARGETS
 
 
 class Catalog(_Strict):
@@ -91,7 +102,7 @@ class Catalog(_Strict):
             return ()
         if kind.private_endpoint_services is not None:
             return kind.private_endpoint_services
-        return self.private_endpoint_targets[kind.target]
+        return self.private_endpoint_targets.get(kind.target, ())
 
     def tag(self, service: str) -> str:
         """The service tag that holds the service's addresses."""

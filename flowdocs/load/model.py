@@ -210,6 +210,36 @@ class StorageAccount(Strict):
     )
 
 
+class KeyVault(Strict):
+    """Extension: a Key Vault that workloads read (a `key-vault-client` names it in its
+    `target`); a private endpoint may target it (its vault sub-resource)."""
+
+    name: Name
+    region: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$",
+        description="Extension: the Key Vault's Azure region (default: the design's).",
+    )
+
+
+class PrivateLinkScope(Strict):
+    """Extension: an Azure Arc or Azure Monitor Private Link Scope, named by the `target` of
+    an `arc-connected-machine` (arc) or an `azure-monitor-agent` (monitor); a private
+    endpoint may target it."""
+
+    name: Name
+    kind: Literal["arc", "monitor"] = Field(
+        description="arc: an Azure Arc Private Link Scope, which makes only Arc's hybrid "
+                    "identity and guest configuration names private (its notification "
+                    "service, Entra ID, Resource Manager and Storage stay public); monitor: "
+                    "an Azure Monitor Private Link Scope, which makes the Azure Monitor "
+                    "agent's handlers and ingestion private.",
+    )
+    region: str | None = Field(
+        None, pattern=r"^[a-z0-9]+$",
+        description="Extension: the scope's Azure region (default: the design's).",
+    )
+
+
 class ServiceEndpointPolicy(Strict):
     name: Name
     allowed_storage_accounts: list[Name] = []
@@ -218,7 +248,9 @@ class ServiceEndpointPolicy(Strict):
 class PrivateEndpoint(Strict):
     name: Name
     subnet: SubnetRef
-    target: Name
+    target: Name = Field(
+        description="What it connects to: a vault or a storage account, or (extension) a key "
+                    "vault of `key_vaults` or a scope of `private_link_scopes`.")
     ip: IpAddress | None = None
 
 
@@ -245,6 +277,14 @@ class Workload(Strict):
     subnet: SubnetRef
     ip: IpAddress | None = None
     backup: Backup = Backup()
+    target: Name | None = Field(
+        None, description="Extension: the private-link resource the workload uses, for the "
+                          "types that have one: a key vault of `key_vaults` for "
+                          "key-vault-client, an arc scope of `private_link_scopes` for "
+                          "arc-connected-machine, a monitor scope for azure-monitor-agent. "
+                          "A private endpoint to it carries the legs it makes private; "
+                          "without a target, every leg takes the public path. Backup types "
+                          "name their vault or storage account in `backup` instead.")
 
 
 class Acceptance(Strict):
@@ -278,6 +318,11 @@ class Design(Strict):
     gateways: list[Gateway] = []
     vaults: list[Vault] = []
     storage_accounts: list[StorageAccount] = []
+    key_vaults: list[KeyVault] = Field(
+        [], description="Extension: Key Vaults that workloads name in their `target`.")
+    private_link_scopes: list[PrivateLinkScope] = Field(
+        [], description="Extension: Azure Arc and Azure Monitor Private Link Scopes that "
+                        "workloads name in their `target`.")
     service_endpoint_policies: list[ServiceEndpointPolicy] = []
     private_endpoints: list[PrivateEndpoint] = []
     private_dns_zones: list[PrivateDnsZone] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flowdocs.load.addressing import check_addressing
-from flowdocs.load.catalog import Catalog
+from flowdocs.load.catalog import Catalog, TargetKind
 from flowdocs.load.diagnostics import DataPath, Diagnostic, closest
 from flowdocs.load.flow_validation import check_own_flows
 from flowdocs.load.model import Design, LinkSettings, Peering, PeeringSetting, Route, RouteTable
@@ -44,6 +44,8 @@ class _Names:
     vaults: set[str]
     storage_accounts: set[str]
     gateway_vnets: set[str]
+    # What a workload's `target` names, by kind: Key Vaults and the two kinds of scope.
+    workload_targets: dict[TargetKind, set[str]]
 
     @classmethod
     def of(cls, design: Design) -> _Names:
@@ -57,7 +59,18 @@ class _Names:
             # A Route Server is the VNet's gateway for transit too (use_remote_gateways).
             gateway_vnets=({g.vnet for g in design.gateways}
                            | {r.vnet for r in design.route_servers}),
+            workload_targets={
+                "key_vault": {k.name for k in design.key_vaults},
+                "arc_scope": {s.name for s in design.private_link_scopes if s.kind == "arc"},
+                "monitor_scope": {s.name for s in design.private_link_scopes
+                                  if s.kind == "monitor"},
+            },
         )
+
+    @property
+    def endpoint_targets(self) -> set[str]:
+        """Everything a private endpoint may target."""
+        return self.vaults.union(self.storage_accounts, *self.workload_targets.values())
 
 
 def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
@@ -70,6 +83,7 @@ def check_design(design: Design, catalog: Catalog) -> list[Diagnostic]:
         *_peering_references(design, names),
         *_placement_references(design, names),
         *_target_references(design, names),
+        *_workload_targets(design, names, catalog),
         *_workload_rules(design, catalog),
         *_route_rules(design, catalog),
         *_gateway_transit(design, names),
@@ -114,6 +128,8 @@ def _duplicate_names(design: Design) -> Iterator[Diagnostic]:
         (design.gateways, ("gateways",), "gateway", ""),
         (design.vaults, ("vaults",), "vault", ""),
         (design.storage_accounts, ("storage_accounts",), "storage account", ""),
+        (design.key_vaults, ("key_vaults",), "key vault", ""),
+        (design.private_link_scopes, ("private_link_scopes",), "private link scope", ""),
         (design.service_endpoint_policies, ("service_endpoint_policies",),
          "service endpoint policy", ""),
         (design.private_endpoints, ("private_endpoints",), "private endpoint", ""),
@@ -129,6 +145,30 @@ def _duplicate_names(design: Design) -> Iterator[Diagnostic]:
         # Azure resource names are case-insensitive: `vnet-hub` and `VNET-HUB` are one VNet.
         if len({item.name.casefold() for item in items}) < len(items):
             yield from _duplicates(items, path, noun, where)
+    yield from _shared_target_names(design)
+
+
+def _shared_target_names(design: Design) -> Iterator[Diagnostic]:
+    """A private endpoint's `target` is a bare name: a Key Vault or a scope may not share it
+    with a vault, a storage account, or each other."""
+    if not design.key_vaults and not design.private_link_scopes:
+        return
+    taken: dict[str, str] = {}
+    for noun, items in (("vault", design.vaults), ("storage account", design.storage_accounts)):
+        for item in items:
+            taken.setdefault(item.name.casefold(), f"{noun} '{item.name}'")
+    later: list[tuple[str, str, DataPath]] = [
+        *(("key vault", k.name, ("key_vaults", i, "name"))
+          for i, k in enumerate(design.key_vaults)),
+        *(("private link scope", s.name, ("private_link_scopes", i, "name"))
+          for i, s in enumerate(design.private_link_scopes)),
+    ]
+    for noun, name, path in later:
+        earlier = taken.get(name.casefold())
+        if earlier is not None and not earlier.startswith(f"{noun} "):
+            yield _error(f"{noun} name '{name}' is also the name of {earlier}: a private "
+                         "endpoint's target names one resource", path)
+        taken.setdefault(name.casefold(), f"{noun} '{name}'")
 
 
 def _duplicates(items: Sequence[_Named], path: DataPath, noun: str, where: str
@@ -251,10 +291,13 @@ def _placement_references(design: Design, names: _Names) -> Iterator[Diagnostic]
 
 def _target_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
     """What backups and private endpoints point at: vaults and storage accounts."""
-    targets = names.vaults | names.storage_accounts
+    targets = names.endpoint_targets
+    noun = ("vault or storage account" if targets == names.vaults | names.storage_accounts
+            else "private endpoint target (vault, storage account, key vault or private link "
+                 "scope)")
     for e, endpoint in enumerate(design.private_endpoints):
         if endpoint.target not in targets:
-            yield _error(unknown("vault or storage account", endpoint.target, targets),
+            yield _error(unknown(noun, endpoint.target, targets),
                          ("private_endpoints", e, "target"))
     for w, workload in enumerate(design.workloads):
         vault, account = workload.backup.vault, workload.backup.storage_account
@@ -268,6 +311,44 @@ def _target_references(design: Design, names: _Names) -> Iterator[Diagnostic]:
             if account not in names.storage_accounts:
                 yield _error(unknown("storage account", account, names.storage_accounts),
                              ("service_endpoint_policies", p, "allowed_storage_accounts", k))
+
+
+# Each kind of target with its article, as errors name it.
+_TARGET_NOUNS: dict[TargetKind, str] = {
+    "vault": "a Recovery Services vault", "storage_account": "a storage account",
+    "key_vault": "a key vault", "arc_scope": "an Azure Arc private link scope",
+    "monitor_scope": "an Azure Monitor private link scope"}
+
+
+def _workload_targets(design: Design, names: _Names, catalog: Catalog) -> Iterator[Diagnostic]:
+    """A workload's `target`: only for the types whose catalog target is a Key Vault or a
+    scope, and a resource of that kind."""
+    for w, workload in enumerate(design.workloads):
+        kind = catalog.workload_types.get(workload.type)
+        if workload.target is None or kind is None:
+            continue
+        path = ("workloads", w, "target")
+        if kind.target is None:
+            yield _error(f"workload type '{workload.type}' has no private-link target: remove "
+                         "target", path, on_key=True)
+            continue
+        if kind.target not in names.workload_targets:
+            where = "backup.vault" if kind.target == "vault" else "backup.storage_account"
+            yield _error(f"workload type '{workload.type}' backs up to "
+                         f"{_TARGET_NOUNS[kind.target]}: name it in {where}, not target",
+                         path, on_key=True)
+            continue
+        wanted = names.workload_targets[kind.target]
+        if workload.target in wanted:
+            continue
+        other = next((k for k, found in names.workload_targets.items()
+                      if workload.target in found), None)
+        if other is not None:
+            yield _error(f"workload type '{workload.type}' needs {_TARGET_NOUNS[kind.target]}; "
+                         f"'{workload.target}' is {_TARGET_NOUNS[other]}", path)
+        else:
+            noun = _TARGET_NOUNS[kind.target].split(" ", 1)[1]
+            yield _error(unknown(noun, workload.target, wanted), path)
 
 
 def _workload_rules(design: Design, catalog: Catalog) -> Iterator[Diagnostic]:

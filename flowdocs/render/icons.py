@@ -13,7 +13,17 @@ import hashlib
 from pathlib import Path
 
 import diagrams
-from diagrams.azure import compute, database, general, identity, network, storage
+from diagrams.azure import (
+    compute,
+    database,
+    general,
+    identity,
+    managementgovernance,
+    monitor,
+    network,
+    security,
+    storage,
+)
 
 # Scene icon key -> the diagrams class whose icon draws it.
 ICON_CLASSES: dict[str, type[diagrams.Node]] = {
@@ -30,6 +40,9 @@ ICON_CLASSES: dict[str, type[diagrams.Node]] = {
     "route-table": network.RouteTables,
     "vault": storage.RecoveryServicesVaults,
     "storage": storage.StorageAccounts,
+    "key-vault": security.KeyVaults,
+    "arc": managementgovernance.AzureArc,
+    "monitor": monitor.Monitor,
     "entra-id": identity.AzureActiveDirectory,
     "resource-manager": general.ResourceGroups,
 }

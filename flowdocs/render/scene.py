@@ -25,7 +25,7 @@ from itertools import pairwise
 from typing import Literal
 
 from flowdocs.errors import FlowdocsError
-from flowdocs.load.catalog import CATEGORY_NUMBER, Catalog
+from flowdocs.load.catalog import CATEGORY_NUMBER, Catalog, TargetKind
 from flowdocs.load.model import Firewall
 from flowdocs.load.regions import default_regions
 from flowdocs.render import collapse
@@ -37,6 +37,7 @@ from flowdocs.render.network_parts import (
 )
 from flowdocs.resolve.appliances import hands_to_appliance, stops
 from flowdocs.resolve.bypass import REASON_ORDER, SERVICE_TAG_ROUTE, Bypasses, bypass_reason
+from flowdocs.resolve.dns import target_kind
 from flowdocs.resolve.flows import Flow, Hop, Resolution
 from flowdocs.resolve.own_flows import SUBNET_SOURCE_TYPE
 from flowdocs.resolve.policy_checks import PolicyCheck
@@ -51,6 +52,14 @@ COLUMNS: tuple[Column, ...] = ("on-premises", "spokes", "hub", "services")
 WORKLOAD_ICONS = {"sql-server-in-vm": "sql-vm", "sap-hana-in-vm": "sap-hana"}
 SERVICE_ICONS = {"AzureBackup": "vault", "Storage": "storage",
                  "AzureActiveDirectory": "entra-id", "AzureResourceManager": "resource-manager"}
+# A private endpoint's target, by its kind: the node's label and icon.
+TARGET_LABELS: dict[TargetKind, tuple[str, str]] = {
+    "vault": ("Recovery Services vault", "vault"),
+    "storage_account": ("Storage account", "storage"),
+    "key_vault": ("Key Vault", "key-vault"),
+    "arc_scope": ("Azure Arc Private Link Scope", "arc"),
+    "monitor_scope": ("Azure Monitor Private Link Scope", "monitor"),
+}
 # Service names short enough for an edge label.
 SHORT_SERVICE = {"AzureBackup": "Backup", "Storage": "Storage",
                  "AzureActiveDirectory": "Entra ID", "AzureResourceManager": "ARM"}
@@ -271,10 +280,8 @@ class _Builder:
     def _target(self, pe: str, target: str) -> None:
         node_id = f"target~{target}"
         if node_id not in self.nodes:
-            is_vault = any(v.name == target for v in self.design.vaults)
-            kind = "Recovery Services vault" if is_vault else "Storage account"
-            self.nodes[node_id] = Node(node_id, "target", target, (kind,),
-                                       "vault" if is_vault else "storage")
+            title, icon = TARGET_LABELS[target_kind(self.design, target) or "storage_account"]
+            self.nodes[node_id] = Node(node_id, "target", target, (title,), icon)
             self.services.append(node_id)
         self._edge(f"pe~{pe}", node_id, (), "link")
 

@@ -28,10 +28,11 @@ Backup agents then use the public URL (learn.microsoft.com/azure/backup/private-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
-from flowdocs.load.catalog import TargetKind
+from flowdocs.load.catalog import TARGET_KINDS, TargetKind
 from flowdocs.load.model import Design, PrivateDnsZone
 from flowdocs.load.regions import RegionTable
 from flowdocs.resolve.topology import Topology, parse_address, parse_network
@@ -44,10 +45,28 @@ BLOB_ZONE = "privatelink.blob.core.windows.net"
 QUEUE_ZONE = "privatelink.queue.core.windows.net"
 ANY_BACKUP_ZONE = "privatelink.<geo>.backup.windowsazure.com"
 BACKUP_ZONE = re.compile(r"^privatelink\.([a-z0-9]+)\.backup\.windowsazure\.com$")
+# Key Vault: the vault sub-resource
+# (learn.microsoft.com/azure/key-vault/general/private-link-service).
+# Arc Private Link Scope: hybrid identity and guest configuration; Arc's other names stay public
+# (learn.microsoft.com/azure/azure-arc/servers/private-link-security). Monitor Private Link
+# Scope: the agent's handlers (*.handler.control.monitor.azure.com) and its data collection
+# endpoint (*.ingest.monitor.azure.com) are in privatelink.monitor.azure.com, the workspace's
+# ingestion (*.ods.opinsights.azure.com) in privatelink.ods.opinsights.azure.com. The scope's
+# other zones (oms, agentsvc, blob) serve the legacy Log Analytics agent and solution packs,
+# not these legs (learn.microsoft.com/azure/azure-monitor/logs/private-link-configure).
+VAULTCORE_ZONE = "privatelink.vaultcore.azure.net"
+ARC_HIS_ZONE = "privatelink.his.arc.azure.com"
+ARC_GUEST_CONFIG_ZONE = "privatelink.guestconfiguration.azure.com"
+MONITOR_ZONE = "privatelink.monitor.azure.com"
+MONITOR_ODS_ZONE = "privatelink.ods.opinsights.azure.com"
 FLOW_ZONES: dict[tuple[TargetKind, str], tuple[str, ...]] = {
     ("vault", "AzureBackup"): (ANY_BACKUP_ZONE,),
     ("vault", "Storage"): (BLOB_ZONE, QUEUE_ZONE),
     ("storage_account", "Storage"): (BLOB_ZONE,),
+    ("key_vault", "AzureKeyVault"): (VAULTCORE_ZONE,),
+    ("arc_scope", "ArcPrivateLinkable"): (ARC_HIS_ZONE, ARC_GUEST_CONFIG_ZONE),
+    ("monitor_scope", "AzureMonitorControl"): (MONITOR_ZONE,),
+    ("monitor_scope", "AzureMonitorIngestion"): (MONITOR_ZONE, MONITOR_ODS_ZONE),
 }
 
 # How a zone answers, or why not, for one client VNet.
@@ -96,10 +115,36 @@ def region_of_vnet(design: Design, vnet: str) -> str | None:
     return (found.region if found is not None else None) or design.region
 
 
+class _Target(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+
+def targets_of(design: Design, kind: TargetKind) -> Sequence[_Target]:
+    """The design's resources of one target kind: what a private endpoint may connect to."""
+    if kind == "vault":
+        return design.vaults
+    if kind == "storage_account":
+        return design.storage_accounts
+    if kind == "key_vault":
+        return design.key_vaults
+    scope = "arc" if kind == "arc_scope" else "monitor"
+    return [s for s in design.private_link_scopes if s.kind == scope]
+
+
+def target_kind(design: Design, name: str) -> TargetKind | None:
+    """The kind of the resource a private endpoint's `target` names; None: none of them."""
+    return next((kind for kind in TARGET_KINDS
+                 if any(t.name == name for t in targets_of(design, kind))), None)
+
+
 def region_of_target(design: Design, kind: TargetKind, name: str | None) -> str | None:
-    """A vault's or storage account's region: its own, else the design's."""
-    targets = design.vaults if kind == "vault" else design.storage_accounts
-    found = next((t for t in targets if t.name == name), None)
+    """A private endpoint target's region (a vault's, a storage account's, a Key Vault's or a
+    scope's): its own, else the design's."""
+    found = next((t for t in targets_of(design, kind) if t.name == name), None)
     return (found.region if found is not None else None) or design.region
 
 

@@ -174,8 +174,11 @@ def resolve(design: Design, catalog: Catalog | None = None,
     for workload in design.workloads:
         kind = catalog.workload_types[workload.type]
         client_vnet = workload.subnet.split("/", 1)[0]
-        target = _target(workload, kind.target)
-        target_region = (region_of_target(design, kind.target, target) if kind.target
+        target = workload_target(workload, kind.target)
+        # A workload without a target (a Key Vault client that names no Key Vault) reaches
+        # its services in its own VNet's region.
+        target_region = (region_of_target(design, kind.target, target)
+                         if kind.target is not None and target is not None
                          else region_of_vnet(design, client_vnet))
         for spec in _ordered_flows(kind.flows):
             service = catalog.services[spec.service]
@@ -243,11 +246,16 @@ def _own_flow(own: OwnFlow, design: Design, catalog: Catalog, topology: Topology
                 or (f"{target.ip}/32" if target else None), daily_gb=own.daily_gb)
 
 
-def _target(workload: Workload, kind: TargetKind | None) -> str | None:
-    """The vault or storage account the workload's backup writes to, if its type has one."""
+def workload_target(workload: Workload, kind: TargetKind | None) -> str | None:
+    """What the workload's private endpoint would target, if its type has one: the vault or
+    storage account its backup writes to, else the Key Vault or scope its `target` names."""
     if kind is None:
         return None
-    return workload.backup.vault if kind == "vault" else workload.backup.storage_account
+    if kind == "vault":
+        return workload.backup.vault
+    if kind == "storage_account":
+        return workload.backup.storage_account
+    return workload.target
 
 
 @functools.cache
@@ -276,7 +284,7 @@ def _private_endpoint_for(workload: Workload, service: str, kind: WorkloadType,
     endpoints for one target, the one in the workload's VNet is used, else one in a peered
     VNet, else the first.
     """
-    target = _target(workload, kind.target)
+    target = workload_target(workload, kind.target)
     if target is None or service not in catalog.covered(kind):
         return None
     endpoints = topology.private_endpoints_by_target.get(target, [])

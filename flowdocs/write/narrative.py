@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flowdocs.load.catalog import Catalog
 from flowdocs.load.flow_model import OwnFlow
 from flowdocs.load.model import Workload
-from flowdocs.resolve.flows import Flow, Resolution
+from flowdocs.resolve.flows import Flow, Resolution, workload_target
 from flowdocs.resolve.routing import EffectiveRoute, ServiceDestination
 from flowdocs.resolve.topology import SubnetRef
 from flowdocs.write.escaping import Md, code, join, md, text
@@ -332,9 +332,11 @@ class _Narrator:
                               subnet=self.subnet_code))
         changes.extend(self._private_endpoint_change())
         if not endpoints and not self._private_endpoint_possible():
+            covers = ("a backup target" if self.kind.backs_up or self.kind.target is None
+                      else "the workload's target")
             changes.append(md("{s} has neither a service endpoint nor a private endpoint that "
-                              "a backup target covers: it always uses its public endpoint.",
-                              s=self.title))
+                              "{covers} covers: it always uses its public endpoint.",
+                              s=self.title, covers=Md(covers)))
         return changes
 
     def _service_endpoint(self) -> tuple[Md, Md, list[Md]]:
@@ -536,10 +538,15 @@ class _Narrator:
                   vnet=code(dns.vnet), verb="does" if one else "do")
 
     def _private_endpoint_change(self) -> list[Md]:
-        target = (self.workload.backup.vault if self.kind.target == "vault"
-                  else self.workload.backup.storage_account)
-        if not self._private_endpoint_possible() or target is None:
+        target = workload_target(self.workload, self.kind.target)
+        if not self._private_endpoint_possible():
             return []
+        if target is None:
+            # A Key Vault client, Arc-enabled server or Monitor agent that names no target.
+            return [md("A {kind} named in the workload's {key}, with a private endpoint: the "
+                       "flow would go to a private address in the VNet instead of the public "
+                       "endpoint.", kind=_TARGET_NOUNS.get(self.kind.target or "", "target"),
+                       key=code("target"))]
         zones, dns = self._skipped_zones(), self.flow.dns
         if zones and dns is not None:
             return [md("Private DNS that answers for {vnet}: link {zones} to it (or point its "
@@ -548,6 +555,10 @@ class _Narrator:
                        zones=join(map(code, zones), ", ", " and "), pe=dns.endpoint)]
         return [md("A private endpoint for {target}: the flow would go to a private address "
                    "in the VNet instead of the public endpoint.", target=target)]
+
+
+_TARGET_NOUNS = {"key_vault": "Key Vault", "arc_scope": "Azure Arc Private Link Scope",
+                 "monitor_scope": "Azure Monitor Private Link Scope"}
 
 
 def _default_route(resolution: Resolution, subnet: SubnetRef,

@@ -216,3 +216,62 @@ def test_firewall_rules() -> None:
     assert errors(text) == [
         "design.yaml:28:5: error: sku is only for type azure-firewall",
     ]
+
+
+# Private-link targets: Key Vaults and scopes that workloads name in `target` ---------------
+
+_PRIVATE_LINK = (
+    "vaults:\n  - name: rsv-prod\n",
+    "vaults:\n  - name: rsv-prod\n"
+    "key_vaults:\n  - name: kv-app\n"
+    "private_link_scopes:\n  - {name: pls-arc, kind: arc}\n  - {name: ampls, kind: monitor}\n"
+    "private_endpoints:\n"
+    "  - {name: pe-kv, subnet: vnet-spoke/snet-sql, target: kv-ap}\n"
+    "  - {name: pe-arc, subnet: vnet-spoke/snet-sql, target: pls-arc}\n",
+)
+
+
+def _workloads(*lines: str) -> tuple[str, str]:
+    return ("      vault: rsv-prod\n",
+            "      vault: rsv-prod\n" + "".join(f"  - {{{line}, subnet: vnet-spoke/snet-sql}}\n"
+                                               for line in lines))
+
+
+def test_private_link_targets_are_checked() -> None:
+    text = edited(*_PRIVATE_LINK, *_workloads(
+        "name: kv01, type: key-vault-client, target: kv-app",
+        "name: kv02, type: key-vault-client, target: ampls",
+        "name: arc01, type: arc-connected-machine, target: kv-app",
+        "name: ama01, type: azure-monitor-agent, target: amplz",
+        "name: aks01, type: aks-nodes, target: kv-app",
+        "name: sql02, type: sql-server-in-vm, target: rsv-prod, backup: {vault: rsv-prod}"))
+    assert errors(text) == [
+        "design.yaml:39:56: error: unknown private endpoint target (vault, storage account, "
+        "key vault or private link scope) 'kv-ap'; did you mean 'kv-app'?",
+        "design.yaml:49:50: error: workload type 'key-vault-client' needs a key vault; 'ampls' "
+        "is an Azure Monitor private link scope",
+        "design.yaml:50:56: error: workload type 'arc-connected-machine' needs an Azure Arc "
+        "private link scope; 'kv-app' is a key vault",
+        "design.yaml:51:54: error: unknown Azure Monitor private link scope 'amplz'; did you "
+        "mean 'ampls'?",
+        "design.yaml:52:36: error: workload type 'aks-nodes' has no private-link target: "
+        "remove target",
+        "design.yaml:53:43: error: workload type 'sql-server-in-vm' backs up to a Recovery "
+        "Services vault: name it in backup.vault, not target",
+    ]
+
+
+def test_a_key_vault_or_scope_may_not_share_a_vault_s_name() -> None:
+    text = edited(_PRIVATE_LINK[0], _PRIVATE_LINK[1]
+                  .replace("key_vaults:\n  - name: kv-app", "key_vaults:\n  - name: RSV-prod")
+                  .replace("target: kv-ap}", "target: RSV-prod}"))
+    assert errors(text) == [
+        "design.yaml:34:11: error: key vault name 'RSV-prod' is also the name of vault "
+        "'rsv-prod': a private endpoint's target names one resource"]
+
+
+def test_a_workload_without_a_target_needs_none() -> None:
+    text = edited(*_PRIVATE_LINK, "target: kv-ap}", "target: kv-app}", *_workloads(
+        "name: kv01, type: key-vault-client", "name: ama01, type: azure-monitor-agent"))
+    design = load_design_bytes(text.encode(), "design.yaml").design
+    assert [w.target for w in design.workloads] == [None, None, None]

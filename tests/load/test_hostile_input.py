@@ -125,7 +125,8 @@ def test_messages_never_pass_a_terminal_escape_through() -> None:
     assert lines == [
         "design.yaml:16:1: error: unknown key '\\x1b]0;pwned\\x07' at the top level; expected "
         "one of: flowdocs, name, title, summary, region, extends, label, vnets, peerings, "
-        "route_tables, firewalls, gateways, vaults, storage_accounts, "
+        "route_tables, firewalls, gateways, vaults, storage_accounts, key_vaults, "
+        "private_link_scopes, "
         "service_endpoint_policies, private_endpoints, private_dns_zones, workloads, network_security_groups, firewall_policies, route_servers, load_balancers, flows, accept",
         "design.yaml:33:11: error: name: expected a name of letters, digits, '.', '_' and '-' "
         "that starts with a letter or digit, found 'rsv\\x1b[31m'",

@@ -152,6 +152,7 @@ def test_other_sections_merge_by_name(tmp_path: Path) -> None:
     assert catalog.service_endpoints["Microsoft.KeyVault"] == \
         shipped.service_endpoints["Microsoft.KeyVault"]
     assert catalog.private_endpoint_targets == {
+        **shipped.private_endpoint_targets,
         "vault": ("AzureBackup", "Storage"), "storage_account": ("Storage", "AzureFilesHttps")}
 
 

@@ -154,21 +154,25 @@ def test_covered_services_by_workload_type() -> None:
         # Its vault's private endpoint serves Site Recovery through a sub-resource flowdocs
         # does not model: nothing.
         "site-recovery": (),
-        # No backup target: nothing to cover.
-        "azure-monitor-agent": (), "key-vault-client": (), "arc-connected-machine": (),
+        # A workload's target: a Monitor scope, a Key Vault, an Arc scope (only the hybrid
+        # identity and guest configuration names: partial private link).
+        "azure-monitor-agent": ("AzureMonitorControl", "AzureMonitorIngestion"),
+        "key-vault-client": ("AzureKeyVault",),
+        "arc-connected-machine": ("ArcPrivateLinkable",),
+        # No target: nothing to cover.
         "aks-nodes": (), "azure-file-sync": (), "azure-files-smb-client": (),
     }
 
 
-def test_new_workload_types_have_no_target_but_site_recovery() -> None:
+def test_new_workload_types_target_a_vault_a_key_vault_or_a_scope() -> None:
     kinds = default_catalog().workload_types
     assert {name: (k.target, k.access, k.fails) for name, k in kinds.items()
             if name not in ("azure-vm", "sql-server-in-vm", "sap-hana-in-vm", "sap-ase-in-vm",
                             "mars-agent", "third-party-agent")} == {
         "site-recovery": ("vault", "routed", "the replication fails"),
-        "azure-monitor-agent": (None, "routed", None),
-        "key-vault-client": (None, "routed", None),
-        "arc-connected-machine": (None, "routed", None),
+        "azure-monitor-agent": ("monitor_scope", "routed", None),
+        "key-vault-client": ("key_vault", "routed", None),
+        "arc-connected-machine": ("arc_scope", "routed", None),
         "aks-nodes": (None, "routed", None),
         "azure-file-sync": (None, "routed", None),
         "azure-files-smb-client": (None, "routed", None),
