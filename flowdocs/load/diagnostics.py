@@ -42,6 +42,12 @@ class Diagnostic:
         return printable(f"{where}: {self.severity}: {self.message}")
 
 
+# More problems than this in one file are counted, not listed: a generated file with a
+# systematic mistake (every subnet of 3,000) would otherwise bury the terminal, and the
+# first ones show what to fix.
+MAX_LISTED_PROBLEMS = 200
+
+
 class DesignError(FlowdocsError):
     """A design that cannot be loaded or resolved: every problem, located in `file`."""
 
@@ -51,7 +57,12 @@ class DesignError(FlowdocsError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [d.format(self.file) for d in self.diagnostics]
+        shown = [d.format(self.file) for d in self.diagnostics[:MAX_LISTED_PROBLEMS]]
+        hidden = len(self.diagnostics) - len(shown)
+        if hidden > 0:
+            shown.append(f"{self.file}: error: {hidden:,} more problem(s) in this file, not "
+                         f"listed: fix the ones above first")
+        return shown
 
 
 class DesignErrors(FlowdocsError):

@@ -299,3 +299,17 @@ def test_a_problem_reached_through_an_alias_is_reported_once() -> None:
         "Microsoft.ServiceBus, Microsoft.Sql, Microsoft.Storage, Microsoft.Storage.Global, "
         "Microsoft.Web",
     ]
+
+
+def test_past_two_hundred_problems_a_file_counts_the_rest() -> None:
+    """A systematic mistake in a large file lists the first 200 problems and counts the rest,
+    instead of burying the terminal."""
+    from flowdocs.load.diagnostics import MAX_LISTED_PROBLEMS, DesignError, Diagnostic
+
+    problems = [Diagnostic("error", f"problem {n}", line=n + 1, column=1) for n in range(250)]
+    lines = DesignError("big.yaml", problems).lines()
+    assert len(lines) == MAX_LISTED_PROBLEMS + 1
+    assert lines[0] == "big.yaml:1:1: error: problem 0"
+    assert lines[-1] == ("big.yaml: error: 50 more problem(s) in this file, not listed: fix the "
+                         "ones above first")
+    assert len(DesignError("small.yaml", problems[:200]).lines()) == 200
