@@ -17,7 +17,9 @@ from typing import Any, Protocol, TypeVar
 
 from flowdocs.files import (
     DESIGN_SUFFIXES,
+    MAX_DESIGN_BYTES,
     ReadError,
+    TooLargeError,
     design_names_beside,
     read_design_bytes,
     real_path,
@@ -32,6 +34,9 @@ from flowdocs.load.positions import Positions
 from flowdocs.load.variants import Provenance, merge_variant
 
 MAX_DEPTH = 8
+# A variant and every base it extends, together: each file is capped on its own, and eight
+# bases of the cap would make a design eight times the size any real one needs.
+MAX_CHAIN_BYTES = 2 * MAX_DESIGN_BYTES
 EXTENDS: DataPath = ("extends",)
 
 R = TypeVar("R", bound="_Located")
@@ -112,8 +117,17 @@ def _base_of(chain: list[_Source], top: _Source) -> _Source:
     if not real.lower().endswith(DESIGN_SUFFIXES):
         raise fail(f"the base design '{extends}' is not a design file (expected "
                    f"{', '.join(DESIGN_SUFFIXES)})")
+    used = sum(len(s.positions.text.encode("utf-8")) for s in chain)
     try:
-        raw = read_design_bytes(real)
+        raw = read_design_bytes(real, limit=min(MAX_DESIGN_BYTES,
+                                                max(MAX_CHAIN_BYTES - used, 0)))
+    except TooLargeError as error:
+        if error.size > MAX_DESIGN_BYTES:  # too large on its own: the file's own message
+            alone = TooLargeError(error.size, MAX_DESIGN_BYTES)
+            raise fail(f"cannot read the base design '{extends}': {alone}") from None
+        raise fail(f"the base design '{extends}' ({error.size:,} bytes) would make this "
+                   f"design and its bases over {MAX_CHAIN_BYTES:,} bytes in all "
+                   f"({used:,} already); flatten the chain") from None
     except ReadError as error:
         reason = str(error).removeprefix("cannot read the file: ")
         beside = design_names_beside(real)  # a file that is there needs no other name

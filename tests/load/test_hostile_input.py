@@ -238,6 +238,28 @@ def test_a_base_is_read_under_the_same_size_limit(tmp_path: Path) -> None:
     ]
 
 
+def test_a_chain_of_bases_is_capped_in_all(tmp_path: Path) -> None:
+    """Each base under the per-file limit, but together over twice it: refused at the base
+    that crosses the total, with the sizes."""
+    from flowdocs.load.extends import MAX_CHAIN_BYTES
+
+    size = 6 * 2**20  # under the 8 MiB per-file limit; three of them are over 16 MiB
+    comment = "#" * (size - 1) + "\n"
+    (tmp_path / "a.yaml").write_text(comment + "flowdocs: 1\nname: a\ntitle: A\n")
+    (tmp_path / "b.yaml").write_text(comment + "flowdocs: 1\nextends: a.yaml\nname: b\n")
+    (tmp_path / "c.yaml").write_text(comment + "flowdocs: 1\nextends: b.yaml\nname: c\n")
+    lines = variant_of(tmp_path, "c.yaml")  # the variant, then c, b and a: a crosses it
+    used = len("flowdocs: 1\nextends: c.yaml\nname: variant\ntitle: Variant\n") + \
+        2 * len(comment) + len("flowdocs: 1\nextends: b.yaml\nname: c\n") + \
+        len("flowdocs: 1\nextends: a.yaml\nname: b\n")
+    a_size = len(comment) + len("flowdocs: 1\nname: a\ntitle: A\n")
+    assert len(lines) == 1
+    assert lines == [
+        f"variant.yaml:2:10: error: the base design 'a.yaml' ({a_size:,} bytes) would make this "
+        f"design and its bases over {MAX_CHAIN_BYTES:,} bytes in all ({used:,} already); "
+        "flatten the chain (in b.yaml:3:10, which this design extends)"]
+
+
 def test_a_base_must_be_a_regular_file(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")  # reading it would wait for a writer for ever
     assert variant_of(tmp_path, "pipe.yaml") == [
