@@ -193,13 +193,13 @@ def test_what_the_format_cannot_hold_is_listed_with_the_reason():
                  {"name": "to-nva", "properties": {"addressPrefix": "10.9.0.0/16",
                                                    "nextHopType": "VirtualAppliance",
                                                    "nextHopIpAddress": "10.0.0.10"}}]}}
-    key_vault = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/" \
-                "Microsoft.KeyVault/vaults/kv-prod"
-    endpoint = {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-kv"), "name": "pe-kv",
+    sql_server = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/" \
+                 "Microsoft.Sql/servers/sql-prod"
+    endpoint = {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-sql"), "name": "pe-sql",
                 "type": "Microsoft.Network/privateEndpoints", "properties": {
                     "subnet": {"id": f"{HUB_ID}/subnets/snet-a"},
                     "privateLinkServiceConnections": [
-                        {"properties": {"privateLinkServiceId": key_vault}}]}}
+                        {"properties": {"privateLinkServiceId": sql_server}}]}}
     lonely = {**vnet("vnet-spoke", "10.1.0.0/16", {"s": "10.1.0.0/24"},
                      [link("vnet-spoke", "vnet-hub", peeringState="Initiated")])}
     stray_subnet = {"id": arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-gone", "x"),
@@ -213,8 +213,9 @@ def test_what_the_format_cannot_hold_is_listed_with_the_reason():
         (arm_id("Microsoft.Network/ipGroups", "ipg"),
          "IP groups are not part of the design format: firewall policy rules that use them are "
          "left out"),
-        (arm_id("Microsoft.Network/privateEndpoints", "pe-kv"),
-         f"its target ({key_vault}) is not a Recovery Services vault or a storage account"),
+        (arm_id("Microsoft.Network/privateEndpoints", "pe-sql"),
+         f"its target ({sql_server}) is not a Recovery Services vault, a storage account, a Key "
+         "Vault or an Azure Arc or Azure Monitor Private Link Scope"),
         (f"{table_id}/routes/odd-tag", "service tag NoSuchTag is not in flowdocs' catalog"),
         (arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-gone", "x"),
          f"its virtual network ({arm_id('Microsoft.Network/virtualNetworks', 'vnet-gone').lower()})"
