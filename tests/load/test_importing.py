@@ -193,13 +193,13 @@ def test_what_the_format_cannot_hold_is_listed_with_the_reason():
                  {"name": "to-nva", "properties": {"addressPrefix": "10.9.0.0/16",
                                                    "nextHopType": "VirtualAppliance",
                                                    "nextHopIpAddress": "10.0.0.10"}}]}}
-    key_vault = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/" \
-                "Microsoft.KeyVault/vaults/kv-prod"
-    endpoint = {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-kv"), "name": "pe-kv",
+    sql_server = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/" \
+                 "Microsoft.Sql/servers/sql-prod"
+    endpoint = {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-sql"), "name": "pe-sql",
                 "type": "Microsoft.Network/privateEndpoints", "properties": {
                     "subnet": {"id": f"{HUB_ID}/subnets/snet-a"},
                     "privateLinkServiceConnections": [
-                        {"properties": {"privateLinkServiceId": key_vault}}]}}
+                        {"properties": {"privateLinkServiceId": sql_server}}]}}
     lonely = {**vnet("vnet-spoke", "10.1.0.0/16", {"s": "10.1.0.0/24"},
                      [link("vnet-spoke", "vnet-hub", peeringState="Initiated")])}
     stray_subnet = {"id": arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-gone", "x"),
@@ -213,8 +213,9 @@ def test_what_the_format_cannot_hold_is_listed_with_the_reason():
         (arm_id("Microsoft.Network/ipGroups", "ipg"),
          "IP groups are not part of the design format: firewall policy rules that use them are "
          "left out"),
-        (arm_id("Microsoft.Network/privateEndpoints", "pe-kv"),
-         f"its target ({key_vault}) is not a Recovery Services vault or a storage account"),
+        (arm_id("Microsoft.Network/privateEndpoints", "pe-sql"),
+         f"its target ({sql_server}) is not a Recovery Services vault, a storage account, a Key "
+         "Vault or an Azure Arc or Azure Monitor Private Link Scope"),
         (f"{table_id}/routes/odd-tag", "service tag NoSuchTag is not in flowdocs' catalog"),
         (arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-gone", "x"),
          f"its virtual network ({arm_id('Microsoft.Network/virtualNetworks', 'vnet-gone').lower()})"
@@ -1106,3 +1107,66 @@ def test_load_balancers_the_format_cannot_hold_are_left_out_with_the_reason():
                                               "format's ports are TCP ports"),
         (f"{routes}/routes/to-10.0.2.10", "next hop 10.0.2.10 is the frontend of load balancer "
                                           "lb-split, which is not imported")]
+
+
+# Key Vaults and private link scopes -----------------------------------------------------------
+
+LINK_DATA = DATA / "private-link"
+LINK_FIXTURES = {
+    "az": sorted((LINK_DATA / "az").glob("*.json")),
+    "terraform-state": [LINK_DATA / "terraform" / "state.json"],
+}
+LINK_ENDPOINTS = [("pe-ampls-apps", "ampls-apps", "10.20.2.6"), ("pe-kv-apps", "kv-apps", "10.20.2.4"),
+                  ("pe-kv-shared", "kv-shared", "10.20.2.7"), ("pe-pls-arc", "pls-arc", "10.20.2.5")]
+
+
+@pytest.mark.parametrize("shape", LINK_FIXTURES)
+def test_each_shape_imports_key_vaults_scopes_and_their_private_endpoints(shape):
+    imported = import_design(sources(LINK_FIXTURES[shape]), "apps")
+    text, loaded = checked_design_yaml(imported, "apps.yaml")
+    data = imported.design_data()
+    assert data["region"] == "westeurope"
+    # kv-shared is only the target of pe-kv-shared; the Monitor scope's `global` is no region.
+    assert data["key_vaults"] == [{"name": "kv-apps"}, {"name": "kv-shared"}]
+    assert data["private_link_scopes"] == [{"name": "ampls-apps", "kind": "monitor"},
+                                           {"name": "pls-arc", "kind": "arc"}]
+    assert data["private_endpoints"] == [
+        {"name": name, "subnet": "vnet-apps/snet-endpoints", "target": target, "ip": ip}
+        for name, target, ip in LINK_ENDPOINTS]
+    assert imported.skipped == []
+    comments = {e.data["name"]: e.comment for s in ("key_vaults", "private_link_scopes")
+                for e in imported.sections[s]}
+    shared = "/subscriptions/7d3b5c1e-4a2f-4e8b-9c6d-2f1a0b9e8d7c/resourceGroups/rg-shared/" \
+             "providers/Microsoft.KeyVault/vaults/kv-shared"
+    assert comments["kv-shared"] == (
+        f"{shared}: not in the sources, known as the target of private endpoint pe-kv-shared",
+        "a Key Vault client (type key-vault-client) names it in its target")
+    assert comments["pls-arc"][1] == \
+        "an Arc-enabled server (type arc-connected-machine) names it in its target"
+    assert comments["ampls-apps"][1] == \
+        "a Monitor agent (type azure-monitor-agent) names it in its target"
+    assert [k.name for k in loaded.design.key_vaults] == ["kv-apps", "kv-shared"]
+    assert [(s.name, s.kind) for s in loaded.design.private_link_scopes] == \
+        [("ampls-apps", "monitor"), ("pls-arc", "arc")]
+    # A workload added by hand names them in its target, and the design still loads.
+    chosen = yaml.safe_load(text)
+    chosen["workloads"] = [
+        {"name": "app01", "type": "key-vault-client", "subnet": "vnet-apps/snet-apps",
+         "target": "kv-apps"},
+        {"name": "srv01", "type": "arc-connected-machine", "subnet": "vnet-apps/snet-apps",
+         "target": "pls-arc"},
+        {"name": "srv02", "type": "azure-monitor-agent", "subnet": "vnet-apps/snet-apps",
+         "target": "ampls-apps"}]
+    design = load_design_bytes(yaml.safe_dump(chosen).encode(), "chosen.yaml").design
+    assert [w.target for w in design.workloads] == ["kv-apps", "pls-arc", "ampls-apps"]
+
+
+def test_a_key_vault_sharing_a_vaults_name_is_renamed_so_the_target_names_one():
+    vault = {"id": arm_id("Microsoft.RecoveryServices/vaults", "shared"), "name": "shared",
+             "type": "Microsoft.RecoveryServices/vaults", "location": "westeurope"}
+    key_vault = {"id": arm_id("Microsoft.KeyVault/vaults", "shared"), "name": "shared",
+                 "type": "Microsoft.KeyVault/vaults", "location": "westeurope"}
+    imported = imported_from(vnet("vnet-hub", "10.0.0.0/16", {"snet-a": "10.0.0.0/24"}),
+                             vault, key_vault)
+    assert imported.design_data()["vaults"] == [{"name": "shared"}]
+    assert imported.design_data()["key_vaults"] == [{"name": "shared-2"}]

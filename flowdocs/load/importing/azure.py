@@ -6,7 +6,8 @@ VNet, a route in a route table); the az CLI flattens them into the object. So ev
 through `values.props`, and a message names the field as the file spells it.
 Field paths: learn.microsoft.com/rest/api/virtualnetwork (virtual networks, route tables,
 Azure Firewalls, private endpoints, network interfaces), and the Recovery Services,
-Storage, Compute and Private DNS REST references. NSGs and firewall policies are read by
+Storage, Key Vault, Hybrid Compute (Arc private link scopes), Azure Monitor (private link
+scopes), Compute and Private DNS REST references. NSGs and firewall policies are read by
 `policy_reading.py`; gateways, their connections, Route Servers and load balancers by
 `network_reading.py`.
 """
@@ -22,6 +23,7 @@ from flowdocs.load.importing.inventory import (
     EndpointRecord,
     FirewallRecord,
     Inventory,
+    LinkTargetRecord,
     NicRecord,
     Origin,
     PeeringRecord,
@@ -244,6 +246,12 @@ class AzureReader:
         self.inventory.storage_accounts.add(item.key, StorageAccountRecord(
             item.key, item.name, location(text(item.raw, "location")), item.origin))
 
+    def link_target(self, item: Item, kind: str) -> None:
+        """A Key Vault or a private link scope (`kind`, as in `ids.LINK_TARGET_KINDS`): its
+        name and region are all the design holds of it."""
+        self.inventory.link_targets.add(item.key, LinkTargetRecord(
+            item.key, item.name, kind, location(text(item.raw, "location")), item.origin))
+
     def policy(self, item: Item) -> None:
         accounts: list[str] = []
         scopes: list[str] = []
@@ -333,6 +341,10 @@ class AzureReader:
         self.problems.append(Diagnostic("error", message, path))
 
 
+def _link_target(kind: str) -> Callable[[AzureReader, Item], None]:
+    return lambda reader, item: reader.link_target(item, kind)
+
+
 _HANDLERS: dict[str, Callable[[AzureReader, Item], None]] = {
     ids.VNET: AzureReader.vnet,
     ids.SUBNET: AzureReader.subnet,
@@ -344,6 +356,7 @@ _HANDLERS: dict[str, Callable[[AzureReader, Item], None]] = {
     ids.STORAGE: AzureReader.storage_account,
     ids.POLICY: AzureReader.policy,
     ids.PRIVATE_ENDPOINT: AzureReader.private_endpoint,
+    **{written: _link_target(kind) for written, kind in ids.LINK_TARGET_KINDS.items()},
     ids.NIC: AzureReader.nic,
     ids.VM: AzureReader.vm,
     ids.ZONE: AzureReader.zone,

@@ -49,6 +49,13 @@ FIREWALL_HOST = 4
 RESERVED_LOW = 4
 SQL_IMAGE_PUBLISHER = "microsoftsqlserver"
 ZONE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+# What names a Key Vault or a scope: a workload's `target`. Workloads are only candidates, so
+# the comment above each says which type of workload does.
+LINK_TARGET_USERS = {
+    "key-vault": "a Key Vault client (type key-vault-client) names it in its target",
+    "arc": "an Arc-enabled server (type arc-connected-machine) names it in its target",
+    "monitor": "a Monitor agent (type azure-monitor-agent) names it in its target",
+}
 
 
 # A firewall or NVA found: its key, its Azure name, its data, and its comment lines.
@@ -76,6 +83,7 @@ class _Builder:
         self.policy_names: dict[str, str] = {}
         self.vault_names: dict[str, str] = {}
         self.account_names: dict[str, str] = {}
+        self.link_target_names: dict[str, str] = {}  # Key Vaults' and scopes'
         self.firewall_ips: dict[str, str] = {}  # firewall or NIC key: its IP
         self.gateway_vnets: set[str] = set()  # design names
         self.used_ips: set[str] = set()
@@ -128,7 +136,7 @@ class _Builder:
         # Before the private endpoints: a frontend's IP is taken, as a firewall's is.
         balancers = self.balancers.entries(self.subnets, appliances, self.used_ips)
         self._hops_to_nothing()
-        vaults, accounts = self._targets()
+        vaults, accounts, key_vaults, scopes = self._targets()
         policies = self._policies()
         sections = {
             "vnets": [self._vnet_entry(v) for v in vnets],
@@ -140,6 +148,8 @@ class _Builder:
             "load_balancers": balancers,
             "vaults": vaults,
             "storage_accounts": accounts,
+            "key_vaults": key_vaults,
+            "private_link_scopes": scopes,
             "service_endpoint_policies": policies,
             "private_endpoints": self._endpoints(),
             "private_dns_zones": self._zones(),
@@ -535,12 +545,15 @@ class _Builder:
 
     # Vaults, storage accounts, policies, private endpoints, DNS ---------------------------
 
-    def _targets(self) -> tuple[list[Entry], list[Entry]]:
+    def _targets(self) -> tuple[list[Entry], list[Entry], list[Entry], list[Entry]]:
         vaults: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
             v.key: (v.name, v.location, v.public_network_access, (v.origin.label,))
             for v in self.inv.vaults}
         accounts: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
             a.key: (a.name, a.location, "", (a.origin.label,)) for a in self.inv.storage_accounts}
+        # Key Vaults and private link scopes: the third field is their kind.
+        links: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
+            t.key: (t.name, t.location, t.kind, (t.origin.label,)) for t in self.inv.link_targets}
         # Targets known only from a reference: a private endpoint's, a policy's.
         wanted = [(e.target, e.target_id, f"private endpoint {e.name}")
                   for e in self.inv.endpoints if e.target]
@@ -548,17 +561,45 @@ class _Builder:
                    for p in self.inv.policies for a in p.storage_accounts]
         for key, written, user in wanted:
             kind = ids.type_of(written or "")
-            table = vaults if kind == ids.VAULT else accounts if kind == ids.STORAGE else None
-            if table is not None and key is not None and key not in vaults \
-                    and key not in accounts and written:
-                table[key] = (ids.name_of(written), None, "Enabled",
-                              (f"{written}: not in the sources, known as the target of {user}",))
+            if key is None or not written or key in vaults or key in accounts or key in links:
+                continue
+            comment = (f"{written}: not in the sources, known as the target of {user}",)
+            if kind == ids.VAULT:
+                vaults[key] = (ids.name_of(written), None, "Enabled", comment)
+            elif kind == ids.STORAGE:
+                accounts[key] = (ids.name_of(written), None, "", comment)
+            elif kind in ids.LINK_TARGET_KINDS:
+                links[key] = (ids.name_of(written), None, ids.LINK_TARGET_KINDS[kind], comment)
         self.vault_names = Namer("vault", self.notes).names(
             (k, v[0], v[3][0]) for k, v in vaults.items())
         self.account_names = Namer("storage account", self.notes).names(
             (k, v[0], v[3][0]) for k, v in accounts.items())
+        # A private endpoint's target is a bare name: a Key Vault or a scope may not share it
+        # with a vault, a storage account, or each other.
+        namer = Namer("private endpoint target", self.notes)
+        namer.taken |= {n.lower() for n in (*self.vault_names.values(),
+                                            *self.account_names.values())}
+        self.link_target_names = namer.names((k, v[0], v[3][0]) for k, v in links.items())
         return (self._target_entries(vaults, self.vault_names, vault=True),
-                self._target_entries(accounts, self.account_names, vault=False))
+                self._target_entries(accounts, self.account_names, vault=False),
+                self._link_entries(links, "key-vault"),
+                self._link_entries(links, "arc", "monitor"))
+
+    def _link_entries(self, records: dict[str, tuple[str, str | None, str, tuple[str, ...]]],
+                      *kinds: str) -> list[Entry]:
+        """Key Vaults (`key-vault`), or private link scopes (`arc`, `monitor`), each with the
+        workload type that names it in its `target`: workloads are only candidates."""
+        entries = []
+        for key, (_, region, kind, comment) in records.items():
+            if kind not in kinds:
+                continue
+            data: dict[str, Any] = {"name": self.link_target_names[key]}
+            if kind != "key-vault":
+                data["kind"] = kind
+            if region and region != self.region:
+                data["region"] = region
+            entries.append(Entry(data, (*comment, LINK_TARGET_USERS[kind])))
+        return sorted(entries, key=lambda e: str(e.data["name"]))
 
     def _target_entries(self, records: dict[str, tuple[str, str | None, str, tuple[str, ...]]],
                         names: dict[str, str], vault: bool) -> list[Entry]:
@@ -591,14 +632,17 @@ class _Builder:
         for endpoint in self.inv.endpoints:
             placed = self.subnets.get(endpoint.subnet)
             target = self.vault_names.get(endpoint.target or "") or \
-                self.account_names.get(endpoint.target or "")
+                self.account_names.get(endpoint.target or "") or \
+                self.link_target_names.get(endpoint.target or "")
             if placed is None:
                 self._skip(endpoint.origin.label, f"its subnet ({endpoint.subnet}) is not in the "
                                                   "sources")
             elif target is None:
                 what = endpoint.target_id or "not given"
                 self._skip(endpoint.origin.label, f"its target ({what}) is not a Recovery "
-                                                  "Services vault or a storage account")
+                                                  "Services vault, a storage account, a Key "
+                                                  "Vault or an Azure Arc or Azure Monitor "
+                                                  "Private Link Scope")
             else:
                 found.append((endpoint, placed, target))
         names = Namer("private endpoint", self.notes).names(

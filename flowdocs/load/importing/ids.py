@@ -37,6 +37,11 @@ ZONE_LINK = "microsoft.network/privatednszones/virtualnetworklinks"
 VM = "microsoft.compute/virtualmachines"
 VAULT = "microsoft.recoveryservices/vaults"
 STORAGE = "microsoft.storage/storageaccounts"
+KEY_VAULT = "microsoft.keyvault/vaults"
+ARC_SCOPE = "microsoft.hybridcompute/privatelinkscopes"
+MONITOR_SCOPE = "microsoft.insights/privatelinkscopes"
+# A private link target's kind, by its type: `key-vault`, or a private link scope's `kind`.
+LINK_TARGET_KINDS = {KEY_VAULT: "key-vault", ARC_SCOPE: "arc", MONITOR_SCOPE: "monitor"}
 
 TERRAFORM_KEY_PREFIX = "tf:"
 

@@ -12,9 +12,9 @@ from flowdocs.load.importing.inventory import Skipped
 # Route Servers and load balancers beside its gateways, as design (k) has them; the security
 # policy last, as the format's extension has it.
 SECTIONS = ("vnets", "peerings", "route_tables", "firewalls", "gateways", "route_servers",
-            "load_balancers", "vaults", "storage_accounts", "service_endpoint_policies",
-            "private_endpoints", "private_dns_zones", "network_security_groups",
-            "firewall_policies")
+            "load_balancers", "vaults", "storage_accounts", "key_vaults", "private_link_scopes",
+            "service_endpoint_policies", "private_endpoints", "private_dns_zones",
+            "network_security_groups", "firewall_policies")
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,18 @@ class StorageAccountRecord:
 
 
 @dataclass(frozen=True)
+class LinkTargetRecord:
+    """A Key Vault, or an Azure Arc or Azure Monitor Private Link Scope: what a private
+    endpoint may target besides vaults and storage accounts."""
+
+    key: str
+    name: str
+    kind: str  # key-vault | arc | monitor (ids.LINK_TARGET_KINDS)
+    location: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class PolicyRecord:
     key: str
     name: str
@@ -334,6 +346,7 @@ class Inventory:
     gateways: Records[GatewayRecord] = field(default_factory=Records)
     vaults: Records[VaultRecord] = field(default_factory=Records)
     storage_accounts: Records[StorageAccountRecord] = field(default_factory=Records)
+    link_targets: Records[LinkTargetRecord] = field(default_factory=Records)
     policies: Records[PolicyRecord] = field(default_factory=Records)
     endpoints: Records[EndpointRecord] = field(default_factory=Records)
     nics: Records[NicRecord] = field(default_factory=Records)

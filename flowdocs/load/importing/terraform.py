@@ -27,6 +27,7 @@ from flowdocs.load.importing.inventory import (
     EndpointRecord,
     FirewallRecord,
     Inventory,
+    LinkTargetRecord,
     NicRecord,
     Origin,
     PeeringRecord,
@@ -455,6 +456,17 @@ class TerraformReader:
         self.inventory.storage_accounts.add(resource.key, StorageAccountRecord(
             resource.key, name, location(text(resource.values, "location")), resource.origin))
 
+    def link_target(self, resource: Resource) -> None:
+        """A Key Vault, or an Arc or Monitor private link scope: its name and region."""
+        name = text(resource.values, "name")
+        if name is None:
+            self.missing(resource, "name")
+            return
+        kind = ids.LINK_TARGET_KINDS[_PROVIDER_TYPES[resource.type].lower()]
+        self.inventory.link_targets.add(resource.key, LinkTargetRecord(
+            resource.key, name, kind, location(text(resource.values, "location")),
+            resource.origin))
+
     def policy(self, resource: Resource) -> None:
         v = resource.values
         name = text(v, "name")
@@ -652,6 +664,9 @@ _REASONS = {
 _PROVIDER_TYPES = {
     "azurerm_recovery_services_vault": "Microsoft.RecoveryServices/vaults",
     "azurerm_storage_account": "Microsoft.Storage/storageAccounts",
+    "azurerm_key_vault": "Microsoft.KeyVault/vaults",
+    "azurerm_arc_private_link_scope": "Microsoft.HybridCompute/privateLinkScopes",
+    "azurerm_monitor_private_link_scope": "microsoft.insights/privateLinkScopes",
 }
 _VMS = ("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine",
         "azurerm_virtual_machine")
@@ -667,6 +682,9 @@ _HANDLERS: dict[str, Callable[[TerraformReader, Resource], None]] = {
     "azurerm_storage_account": TerraformReader.storage_account,
     "azurerm_subnet_service_endpoint_storage_policy": TerraformReader.policy,
     "azurerm_private_endpoint": TerraformReader.private_endpoint,
+    "azurerm_key_vault": TerraformReader.link_target,
+    "azurerm_arc_private_link_scope": TerraformReader.link_target,
+    "azurerm_monitor_private_link_scope": TerraformReader.link_target,
     "azurerm_network_interface": TerraformReader.nic,
     "azurerm_private_dns_zone": TerraformReader.zone,
     "azurerm_private_dns_zone_virtual_network_link": TerraformReader.zone_link,

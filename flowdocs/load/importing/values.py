@@ -89,4 +89,6 @@ def location(value: str | None) -> str | None:
     if value is None:
         return None
     name = "".join(value.split()).lower()
-    return name if name.isalnum() else None
+    # An Azure Monitor Private Link Scope, like other global resources, is in `global`: no
+    # region of the design.
+    return name if name.isalnum() and name != "global" else None
