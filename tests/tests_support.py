@@ -66,3 +66,14 @@ SQL_MI_DESIGN = dedent("""\
         type: sql-mi-client
         subnet: vnet-spoke/snet-app
     """)
+
+
+class WatchingServer:
+    """What the MkDocs plugin's `on_serve` needs of mkdocs' live-reload server: the paths it is
+    asked to watch, kept for the test to read."""
+
+    def __init__(self) -> None:
+        self.watched: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.watched.append(path)

@@ -10,26 +10,13 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from tests_support import SQL_MI_CATALOG
 
 from flowdocs.load.catalog import CatalogFlow, Service, default_catalog
 from flowdocs.load.diagnostics import DesignError
 from flowdocs.load.user_catalog import load_catalog, merge_catalog
 
-SQL_MI = dedent("""\
-    version: 1
-    services:
-      SqlMi:
-        title: SQL Managed Instance
-        fqdns: ["*.database.windows.net"]
-        port: 1433
-        tag: Sql
-    workload_types:
-      sql-mi-client:
-        title: Application reaching SQL Managed Instance
-        flows:
-          - {service: AzureActiveDirectory, category: management}
-          - {service: SqlMi, category: data}
-    """)
+SQL_MI = SQL_MI_CATALOG  # a workload type the shipped catalog lacks (tests_support)
 
 
 def write(tmp_path: Path, text: str, name: str = "my-catalog.yaml") -> Path:
@@ -266,7 +253,7 @@ def test_bad_leg_region(tmp_path: Path) -> None:
 
 def test_a_leg_naming_an_unknown_service(tmp_path: Path) -> None:
     assert problems(tmp_path, SQL_MI.replace("{service: SqlMi,", "{service: SqlMl,")) == [
-        "{path}:13:19: error: unknown service 'SqlMl' in workload type 'sql-mi-client'"]
+        "{path}:14:19: error: unknown service 'SqlMl' in workload type 'sql-mi-client'"]
 
 
 def test_a_private_endpoint_service_that_does_not_exist(tmp_path: Path) -> None:

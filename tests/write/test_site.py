@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests_support import DESIGNS, run_cli
+from tests_support import DESIGNS, WatchingServer, run_cli
 
 from flowdocs.analyse.resolved import resolve_designs
 from flowdocs.mkdocs_plugin import expand_nav
@@ -337,14 +337,7 @@ def test_serve_watches_designs_and_templates(tmp_path, diagram_cache, monkeypatc
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins.on_config(config)
 
-    class Server:
-        def __init__(self) -> None:
-            self.watched: list[str] = []
-
-        def watch(self, path: str) -> None:
-            self.watched.append(path)
-
-    server = config.plugins.on_serve(Server(), config=config, builder=None)
+    server = config.plugins.on_serve(WatchingServer(), config=config, builder=None)
     assert server.watched == ["designs", "my-templates"]
     # A base design outside the design folder is watched too.
     (root / "shared").mkdir()
@@ -352,7 +345,7 @@ def test_serve_watches_designs_and_templates(tmp_path, diagram_cache, monkeypatc
     (root / "designs/c.yaml").write_text("flowdocs: 1\nextends: ../shared/b.yaml\nname: c\n")
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins.on_config(config)
-    server = config.plugins.on_serve(Server(), config=config, builder=None)
+    server = config.plugins.on_serve(WatchingServer(), config=config, builder=None)
     assert server.watched == ["designs", "my-templates", str(root / "shared/b.yaml")]
 
 

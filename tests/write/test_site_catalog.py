@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from tests_support import SQL_MI_CATALOG, SQL_MI_DESIGN, run_cli
+from tests_support import SQL_MI_CATALOG, SQL_MI_DESIGN, WatchingServer, run_cli
 
 from flowdocs.errors import FlowdocsError
 from flowdocs.load.catalog import default_catalog
@@ -239,13 +239,6 @@ def test_plugin_watches_its_catalog_while_serving(project: Path) -> None:
     config = load_config(str(project / "mkdocs.yml"))
     config = config.plugins.on_config(config)
 
-    class Server:
-        def __init__(self) -> None:
-            self.watched: list[str] = []
-
-        def watch(self, path: str) -> None:
-            self.watched.append(path)
-
-    server = config.plugins.on_serve(Server(), config=config, builder=None)
+    server = config.plugins.on_serve(WatchingServer(), config=config, builder=None)
     assert server.watched == ["designs", "my-catalog.yaml"]
     config.plugins.on_build_error(error=RuntimeError("the test is done"))

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests_support import run_cli
+from tests_support import WatchingServer, run_cli
 
 from .test_site import make_project, mkdocs
 
@@ -122,17 +122,10 @@ def test_the_plugin_verifies_a_page_and_watches_its_tables(tmp_path, diagram_cac
     assert '<h2 id="verified-against-effective-routes">' in page
     assert "<code>routes/c-afw-hub.json</code>" in page
 
-    class Server:
-        def __init__(self) -> None:
-            self.watched: list[str] = []
-
-        def watch(self, path: str) -> None:
-            self.watched.append(path)
-
     monkeypatch.chdir(root)
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins.on_config(config)
-    server = config.plugins.on_serve(Server(), config=config, builder=None)
+    server = config.plugins.on_serve(WatchingServer(), config=config, builder=None)
     assert server.watched[-2:] == ["routes/c-sqlvm01-nic.json", "routes/c-afw-hub.json"]
 
 
